@@ -1,0 +1,137 @@
+"""The gazetteer (areas, their names, populated places) and the places incidents mention."""
+
+import pghistory
+from django.contrib.gis.db import models
+from django.db.models.functions import Lower
+
+from core.models import TimeStampedModel
+from geo.choices import AreaLevel, MatchMethod, MentionStatus
+
+__all__ = ["Area", "AreaName", "Mention", "Place"]
+
+
+class AreaQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        """Areas that existed on ``day`` (FATA agencies before 2018, KP districts after)."""
+        return self.filter(
+            models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=day),
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day),
+        )
+
+    def containing(self, point):
+        return self.filter(boundary__covers=point)
+
+
+@pghistory.track(exclude=["boundary"])
+class Area(TimeStampedModel):
+    """A country, province or district. Boundary where a file was loaded; a centroid always."""
+
+    level = models.CharField(max_length=16, choices=AreaLevel.choices)
+    name = models.CharField(max_length=200)
+    code = models.CharField(
+        max_length=32, unique=True, help_text="Stable code: ISO 3166-1/-2 where one exists, else a P-code or ours."
+    )
+    pcode = models.CharField(max_length=32, blank=True, help_text="P-code from the boundary file, when it has one.")
+    country_code = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2.")
+    parent = models.ForeignKey(to="geo.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    boundary = models.MultiPolygonField(srid=4326, null=True, blank=True)
+    centroid = models.PointField(srid=4326)
+    valid_from = models.DateField(null=True, blank=True, help_text="First day this area existed; blank if always.")
+    valid_to = models.DateField(null=True, blank=True, help_text="Last day this area existed; blank if current.")
+    source = models.CharField(max_length=100, blank=True, help_text="Boundary file this area came from.")
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("country_code", "level", "name")
+        indexes = [models.Index(fields=["level", "country_code"], name="geo_area_level_country")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(level__in=AreaLevel.values), name="geo_area_level_valid"),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="geo_area_validity_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level=AreaLevel.COUNTRY) | models.Q(parent__isnull=False),
+                name="geo_area_parent_required_below_country",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def province(self):
+        return self.parent if self.level == AreaLevel.DISTRICT else self if self.level == AreaLevel.PROVINCE else None
+
+
+class AreaName(models.Model):
+    """Another name of an area: spelling, transliteration or script (Paktika / Paktīkā / پکتیکا)."""
+
+    area = models.ForeignKey(to="geo.Area", on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200)
+    language = models.CharField(max_length=3, blank=True)
+    source = models.CharField(max_length=100, blank=True, help_text="Where this name comes from.")
+
+    class Meta:
+        ordering = ("area", "name")
+        constraints = [models.UniqueConstraint(Lower("name"), "area", name="geo_areaname_unique_per_area")]
+
+    def __str__(self):
+        return self.name
+
+
+class Place(models.Model):
+    """A populated place (town, village) from a GeoNames extract, placed in its district at import."""
+
+    name = models.CharField(max_length=200)
+    alternate_names = models.JSONField(default=list, blank=True)
+    point = models.PointField(srid=4326)
+    country_code = models.CharField(max_length=2)
+    district = models.ForeignKey(to="geo.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="places")
+    population = models.PositiveIntegerField(default=0)
+    geonames_id = models.PositiveIntegerField(unique=True, null=True, blank=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self):
+        return self.name
+
+
+@pghistory.track()
+class Mention(TimeStampedModel):
+    """A place named in an incident's text, as the geocoder resolved it, and what a person said of it."""
+
+    incident = models.ForeignKey(to="incidents.Incident", on_delete=models.CASCADE, related_name="mentions")
+    field = models.CharField(max_length=32, help_text="Which text of the incident: title, description, place_text.")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.CharField(max_length=300)
+    area = models.ForeignKey(to="geo.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    place = models.ForeignKey(to="geo.Place", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    method = models.CharField(max_length=16, choices=MatchMethod.choices)
+    score = models.FloatField()
+    status = models.CharField(max_length=16, choices=MentionStatus.choices, default=MentionStatus.SUGGESTED)
+
+    class Meta:
+        ordering = ("incident", "field", "start")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="geo_mention_span_ordered"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0) & models.Q(score__lte=1), name="geo_mention_score_unit"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(area__isnull=False) | models.Q(place__isnull=False),
+                name="geo_mention_resolves_to_something",
+            ),
+            # The same span resolved to the same area once per incident: the geocoder is idempotent.
+            models.UniqueConstraint(
+                fields=["incident", "field", "start", "end", "area"], name="geo_mention_unique_span_area"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.text} → {self.area or self.place}"

@@ -1,0 +1,118 @@
+import pghistory
+import pgtrigger
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from core.models import AuthoredModel
+from incidents.choices import CLAIM_CATEGORIES
+from incidents.models.constraints import ordered_range_constraints, range_fields
+from incidents.querysets import ClaimQuerySet
+
+__all__ = ["CasualtyClaim"]
+
+
+def _denial_constraints():
+    # "No civilians were harmed": a denial is a figure of zero, recorded as what was said.
+    return [
+        models.CheckConstraint(
+            condition=~models.Q(denied__contains=[category])
+            | (models.Q(**{f"{category}_max": 0}) & models.Q(**{f"{category}_min": 0})),
+            name=f"incidents_claim_{category}_denial_is_zero",
+            violation_error_message=f"A denial of {category.replace('_', ' ')} casualties means a figure of 0.",
+        )
+        for category in CLAIM_CATEGORIES
+    ]
+
+
+@pghistory.track(pghistory.InsertEvent())
+class CasualtyClaim(AuthoredModel):
+    """What one claimant said of one incident's toll, from one source, at one time.
+
+    Append-only: never edited into agreement. A revised figure is a new claim that supersedes this one.
+    Killed figures are ranges (either end may be unknown) in total and per category.
+    """
+
+    incident = models.ForeignKey(to="incidents.Incident", on_delete=models.PROTECT, related_name="claims")
+    claimant = models.ForeignKey(to="actors.Actor", on_delete=models.PROTECT, related_name="claims")
+    source = models.ForeignKey(to="incidents.Source", on_delete=models.PROTECT, related_name="claims")
+    claimed_on = models.DateField(help_text="When the claimant said it.")
+    supersedes = models.OneToOneField(
+        to="incidents.CasualtyClaim", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by",
+        help_text="The earlier claim by the same claimant that this one revises.",
+    )  # fmt: skip
+    locals().update(range_fields(("min", "max"), "killed"))
+    injured_min = models.PositiveIntegerField(null=True, blank=True)
+    injured_max = models.PositiveIntegerField(null=True, blank=True)
+    labels = models.JSONField(
+        default=list, blank=True,
+        help_text='The claimant\'s own labels, verbatim: [{"label": "refugees", "min": null, "max": null}].',
+    )  # fmt: skip
+    denied = ArrayField(
+        models.CharField(max_length=16, choices=[(c, c) for c in CLAIM_CATEGORIES]), default=list, blank=True,
+        help_text='Categories the claimant explicitly denies ("no civilians were harmed").',
+    )  # fmt: skip
+    quote = models.TextField(blank=True, help_text="What the claimant said, verbatim.")
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("incident", "claimed_on", "id")
+        indexes = [models.Index(fields=["incident", "claimant"], name="incidents_claim_claimant")]
+        constraints = [
+            *ordered_range_constraints("incidents_claim", ("min", "max")),
+            models.CheckConstraint(
+                condition=models.Q(injured_min__isnull=True)
+                | models.Q(injured_max__isnull=True)
+                | models.Q(injured_min__lte=models.F("injured_max")),
+                name="incidents_claim_injured_min_le_max",
+                violation_error_message="injured: min must not exceed max.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(supersedes=models.F("id")), name="incidents_claim_not_superseding_itself"
+            ),
+            *_denial_constraints(),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="incidents_claim_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self):
+        return f"{self.claimant}: {self.range_text('killed')} killed"
+
+    def clean(self):
+        errors = {}
+        for category in (*CLAIM_CATEGORIES, "injured"):
+            low, high = self.range(category)
+            if low is not None and high is not None and low > high:
+                errors[f"{category}_min"] = f"The minimum ({low}) is greater than the maximum ({high})."
+        for category in self.denied:
+            if category not in CLAIM_CATEGORIES:
+                errors["denied"] = f"Unknown category {category!r}."
+            elif self.range(category) != (0, 0):
+                errors[f"{category}_max"] = "A denial means a figure of 0: set min and max to 0."
+        if self.supersedes_id and self.supersedes.incident_id != self.incident_id:
+            errors["supersedes"] = "A claim can only supersede a claim about the same incident."
+        if self.supersedes_id and self.supersedes.claimant_id != self.claimant_id:
+            errors["supersedes"] = "A claim can only supersede an earlier claim by the same claimant."
+        if not isinstance(self.labels, list) or not all(
+            isinstance(item, dict) and isinstance(item.get("label"), str) and item["label"] for item in self.labels
+        ):
+            errors["labels"] = 'Labels must be a list of {"label": text, "min": n, "max": n}.'
+        if errors:
+            raise ValidationError(errors)
+
+    def range(self, category: str) -> tuple[int | None, int | None]:
+        return getattr(self, f"{category}_min"), getattr(self, f"{category}_max")
+
+    def range_text(self, category: str) -> str:
+        low, high = self.range(category)
+        if low is None and high is None:
+            return "unknown"
+        if low == high:
+            return str(low)
+        return f"{'?' if low is None else low}–{'?' if high is None else high}"
+
+    @property
+    def is_superseded(self) -> bool:
+        return hasattr(self, "superseded_by")

@@ -1,0 +1,91 @@
+"""Who may see what: one method per queryset, used by every page, list, export, tile and endpoint."""
+
+from django.db import models
+from django.db.models import Prefetch, Q
+
+from incidents.choices import Sensitivity, Status
+
+__all__ = ["AttributionQuerySet", "ClaimQuerySet", "IncidentQuerySet", "SourceQuerySet"]
+
+
+def can_see_restricted(user) -> bool:
+    return user.is_authenticated and user.has_perm("incidents.view_restricted")
+
+
+def is_desk(user) -> bool:
+    """Analysts, editors and admins: people who work on drafts."""
+    return user.is_authenticated and user.has_perm("incidents.view_incident")
+
+
+class IncidentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """What this user may read.
+
+        Editors (and admins): everything. Analysts: every public incident, and the restricted ones
+        they logged themselves. Partners and anyone else: published and public only.
+        """
+        if can_see_restricted(user):
+            return self
+        if is_desk(user):
+            return self.filter(Q(sensitivity=Sensitivity.PUBLIC) | Q(created_by=user))
+        if user.is_authenticated:
+            return self.published()
+        return self.none()
+
+    def published(self):
+        return self.filter(status=Status.PUBLISHED, sensitivity=Sensitivity.PUBLIC)
+
+    def live(self):
+        """Not retracted and not merged into another incident."""
+        return self.exclude(status=Status.RETRACTED).filter(merged_into__isnull=True)
+
+    def for_list(self):
+        return self.select_related("district", "province", "created_by")
+
+    def for_detail(self, user):
+        from incidents.models import Assessment, Attribution, CasualtyClaim, Source
+
+        return self.select_related("district", "province", "created_by", "merged_into").prefetch_related(
+            Prefetch(
+                "claims",
+                queryset=CasualtyClaim.objects.visible_to(user).select_related(
+                    "claimant", "source", "supersedes", "superseded_by"
+                ),
+            ),
+            Prefetch(
+                "attributions",
+                queryset=Attribution.objects.visible_to(user).select_related("actor", "asserted_by", "source"),
+            ),
+            Prefetch("assessments", queryset=Assessment.objects.select_related("decided_by").order_by("-decided_at")),
+            Prefetch("sources", queryset=Source.objects.visible_to(user)),
+        )
+
+
+class SourceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Restricted sources (a field report naming a contact) are for editors only."""
+        if can_see_restricted(user):
+            return self
+        if is_desk(user):
+            return self.filter(Q(sensitivity=Sensitivity.PUBLIC) | Q(created_by=user))
+        return self.filter(sensitivity=Sensitivity.PUBLIC)
+
+
+class SourcedQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Rows citing a source the user may not see are hidden with it."""
+        if can_see_restricted(user):
+            return self
+        from incidents.models import Source
+
+        return self.filter(Q(source__isnull=True) | Q(source__in=Source.objects.visible_to(user).values("pk")))
+
+
+class ClaimQuerySet(SourcedQuerySet):
+    def live(self):
+        """Claims no later claim supersedes."""
+        return self.filter(superseded_by__isnull=True)
+
+
+class AttributionQuerySet(SourcedQuerySet):
+    pass

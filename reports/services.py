@@ -1,0 +1,38 @@
+"""Marking the summary cells a change touches; a worker recomputes just those."""
+
+from django.db import connection, transaction
+
+__all__ = ["cell_keys", "cells_mark"]
+
+
+def cell_keys(incident) -> list[tuple[int, str, str]]:
+    """The (area_id, month, category) cells this incident counts in, as it is now."""
+    if incident.start_date is None or incident.category is None:
+        return []
+    month = incident.start_date.replace(day=1).isoformat()
+    return [(area_id, month, incident.category) for area_id in (incident.district_id, incident.province_id) if area_id]
+
+
+def cells_mark(keys) -> None:
+    """Mark cells stale in both scopes and queue their recompute after the commit.
+
+    The mark lives in the data (``requested``), so a broker outage delays the work but never loses it.
+    """
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO reports_summarycell (area_id, month, category, scope, incident_count, contested_count,
+                killed_low, killed_best, killed_high, civilians_low, civilians_best, civilians_high, requested)
+            SELECT k.area_id, k.month, k.category, s.scope, 0, 0, 0, 0, 0, 0, 0, 0, now()
+            FROM unnest(%s::bigint[], %s::date[], %s::text[]) AS k(area_id, month, category)
+            CROSS JOIN (VALUES ('public'), ('desk')) AS s(scope)
+            ON CONFLICT (area_id, month, category, scope) DO UPDATE SET requested = now()
+            """,
+            [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]],
+        )
+    from reports.tasks import recompute_pending_cells
+
+    transaction.on_commit(recompute_pending_cells.delay, robust=True)

@@ -1,0 +1,111 @@
+"""The SQL that builds summary cells: one statement for a set of cells, one for everything.
+
+A cell is (area, month, category, scope). Each incident counts in its district's cell and its
+province's cell. Figures come from each incident's latest assessment (0 where none yet).
+"""
+
+from django.db import connection, transaction
+
+__all__ = ["recompute_cells", "rebuild_all"]
+
+# The incidents of a scope, each with its latest assessment's figures and its (area, month) keys.
+_FACTS = """
+WITH latest AS (
+    SELECT DISTINCT ON (a.incident_id) a.incident_id, a.killed_low, a.killed_best, a.killed_high,
+           a.civilians_low, a.civilians_best, a.civilians_high
+    FROM incidents_assessment a
+    {assessment_filter}
+    ORDER BY a.incident_id, a.decided_at DESC, a.id DESC
+), facts AS (
+    SELECT s.scope, area.area_id, date_trunc('month', i.start_date)::date AS month, i.category, i.contested,
+           coalesce(l.killed_low, 0) AS killed_low,
+           coalesce(l.killed_best, l.killed_low, 0) AS killed_best,
+           greatest(coalesce(l.killed_high, l.killed_best, l.killed_low, 0), coalesce(l.killed_best, 0)) AS killed_high,
+           coalesce(l.civilians_low, 0) AS civilians_low,
+           coalesce(l.civilians_best, l.civilians_low, 0) AS civilians_best,
+           greatest(coalesce(l.civilians_high, l.civilians_best, l.civilians_low, 0),
+                    coalesce(l.civilians_best, 0)) AS civilians_high
+    FROM incidents_incident i
+    CROSS JOIN LATERAL (VALUES (i.district_id), (i.province_id)) AS area(area_id)
+    CROSS JOIN LATERAL (
+        SELECT 'desk'::text AS scope
+        UNION ALL
+        SELECT 'public' WHERE i.status = 'published' AND i.sensitivity = 'public'
+    ) AS s
+    LEFT JOIN latest l ON l.incident_id = i.id
+    WHERE area.area_id IS NOT NULL AND i.status <> 'retracted' AND i.merged_into_id IS NULL
+      {incident_filter}
+)
+"""
+
+_UPSERT = """
+INSERT INTO reports_summarycell (area_id, month, category, scope, incident_count, contested_count,
+    killed_low, killed_best, killed_high, civilians_low, civilians_best, civilians_high, computed_at, requested)
+SELECT area_id, month, category, scope, count(*), count(*) FILTER (WHERE contested),
+    sum(killed_low), sum(killed_best), sum(killed_high), sum(civilians_low), sum(civilians_best), sum(civilians_high),
+    now(), NULL
+FROM facts
+{facts_filter}
+GROUP BY area_id, month, category, scope
+ON CONFLICT (area_id, month, category, scope) DO UPDATE SET
+    incident_count = EXCLUDED.incident_count, contested_count = EXCLUDED.contested_count,
+    killed_low = EXCLUDED.killed_low, killed_best = EXCLUDED.killed_best, killed_high = EXCLUDED.killed_high,
+    civilians_low = EXCLUDED.civilians_low, civilians_best = EXCLUDED.civilians_best,
+    civilians_high = EXCLUDED.civilians_high, computed_at = now(), requested = NULL
+"""
+
+
+@transaction.atomic
+def recompute_cells(keys: list[tuple[int, str, str]]) -> int:
+    """Recompute the given (area_id, month, category) cells in both scopes. Idempotent.
+
+    Cells left with no incidents are zeroed rather than deleted, so a client sees the drop.
+    """
+    if not keys:
+        return 0
+    area_ids = sorted({k[0] for k in keys})
+    months = [k[1] for k in keys]
+    with connection.cursor() as cursor:
+        key_cte = "keys(area_id, month, category) AS (SELECT * FROM unnest(%s::bigint[], %s::date[], %s::text[]))"
+        facts = _FACTS.format(
+            assessment_filter="",
+            incident_filter="AND (i.district_id = ANY(%s) OR i.province_id = ANY(%s))"
+            " AND date_trunc('month', i.start_date)::date = ANY(%s::date[])",
+        )
+        sql = facts.replace("WITH latest AS", f"WITH {key_cte}, latest AS", 1) + _UPSERT.format(
+            facts_filter="WHERE (area_id, month, category) IN (SELECT area_id, month, category FROM keys)"
+        )
+        params = [[k[0] for k in keys], months, [k[2] for k in keys], area_ids, area_ids, months]
+        cursor.execute(sql, params)
+        # Cells asked for that have no incidents left: zero them.
+        cursor.execute(
+            """
+            UPDATE reports_summarycell c SET incident_count = 0, contested_count = 0, killed_low = 0,
+                killed_best = 0, killed_high = 0, civilians_low = 0, civilians_best = 0, civilians_high = 0,
+                computed_at = now(), requested = NULL
+            FROM unnest(%s::bigint[], %s::date[], %s::text[]) AS k(area_id, month, category)
+            WHERE c.area_id = k.area_id AND c.month = k.month AND c.category = k.category
+              AND c.requested IS NOT NULL
+            """,
+            [[k[0] for k in keys], months, [k[2] for k in keys]],
+        )
+        return len(keys)
+
+
+@transaction.atomic
+def rebuild_all() -> int:
+    """Rebuild every cell from scratch in one statement (the nightly job). Returns the number of cells."""
+    with connection.cursor() as cursor:
+        # Everything becomes stale; the upsert clears what it recomputes, the rest is zeroed.
+        cursor.execute("UPDATE reports_summarycell SET requested = now()")
+        cursor.execute(_FACTS.format(assessment_filter="", incident_filter="") + _UPSERT.format(facts_filter=""))
+        cursor.execute(
+            """
+            UPDATE reports_summarycell SET incident_count = 0, contested_count = 0, killed_low = 0, killed_best = 0,
+                killed_high = 0, civilians_low = 0, civilians_best = 0, civilians_high = 0, computed_at = now(),
+                requested = NULL
+            WHERE requested IS NOT NULL
+            """
+        )
+        cursor.execute("SELECT count(*) FROM reports_summarycell")
+        return cursor.fetchone()[0]

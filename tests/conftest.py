@@ -1,0 +1,95 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from core.roles import ROLES
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def make_user(role: str | None, username: str | None = None):
+    """A user holding one role (``None``: an authenticated outsider with no role)."""
+    username = username or f"{role or 'outsider'}-user"
+    user = get_user_model().objects.create_user(username=username, password="pw")
+    if role == "admin":
+        user.is_staff = user.is_superuser = True
+        user.save()
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def users(db):
+    """One user per role, plus an outsider with none."""
+    return {role: make_user(role) for role in (*ROLES, None)}
+
+
+@pytest.fixture
+def analyst(users):
+    return users["analyst"]
+
+
+@pytest.fixture
+def editor(users):
+    return users["editor"]
+
+
+@pytest.fixture
+def partner(users):
+    return users["partner"]
+
+
+@pytest.fixture
+def client_for(client, users):
+    """``client_for(role)``: a Django test client logged in as that role (``"anonymous"`` for none)."""
+
+    def _client(role):
+        client.logout()
+        if role != "anonymous":
+            client.force_login(users[role])
+        return client
+
+    return _client
+
+
+@pytest.fixture
+def api_client_for(users):
+    """``api_client_for(role)``: a DRF client authenticated with the role's token (as partners use it)."""
+
+    def _client(role):
+        api = APIClient()
+        if role != "anonymous":
+            token, _ = Token.objects.get_or_create(user=users[role])
+            api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return api
+
+    return _client
+
+
+@pytest.fixture
+def areas(db):
+    """The gazetteer, loaded from the shared boundary files through the product's own importer."""
+    from django.conf import settings
+
+    from geo.importers import import_all
+
+    import_all(settings.SHARED_DATA_DIR)
+
+
+@pytest.fixture
+def paktika(db, areas):
+    """The founding story: the Paktika airstrikes with their three rival claims, as `make run` loads them."""
+    from incidents.demo import load_demo
+
+    incident, _ = load_demo()
+    return incident
