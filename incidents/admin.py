@@ -1,0 +1,76 @@
+"""Admin for inspection and reference data. The desk works in the app's own pages, through services;
+claims and assessments are append-only, so the admin shows them read-only."""
+
+from django.contrib import admin
+from leaflet.admin import LeafletGeoAdmin
+
+from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Source
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class NoDeleteMixin:
+    """Nothing is ever hard-deleted: retract instead (the database refuses deletes too)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Incident)
+class IncidentAdmin(NoDeleteMixin, LeafletGeoAdmin):
+    list_display = ("title", "kind", "start_date", "province", "district", "status", "sensitivity", "contested")
+    list_filter = ("status", "sensitivity", "kind", "contested")
+    search_fields = ("title", "place_text")
+    readonly_fields = ("category", "contested", "version", "geocode_requested", "created_by", "published_at")
+    autocomplete_fields = ("district", "province", "merged_into", "sources")
+    date_hierarchy = "start_date"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user).select_related("province", "district")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Source)
+class SourceAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ("publisher", "title", "published_on", "reliability", "credibility", "sensitivity")
+    list_filter = ("kind", "reliability", "credibility", "sensitivity", "language")
+    search_fields = ("publisher", "title", "url")
+    readonly_fields = ("content_sha256",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(CasualtyClaim)
+class CasualtyClaimAdmin(ReadOnlyAdmin):
+    list_display = ("incident", "claimant", "claimed_on", "killed_min", "killed_max", "supersedes")
+    list_select_related = ("incident", "claimant", "supersedes")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(Attribution)
+class AttributionAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ("incident", "actor", "role", "asserted_by", "confidence", "withdrawn")
+    list_select_related = ("incident", "actor", "asserted_by")
+    autocomplete_fields = ("incident", "actor", "asserted_by", "source")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdmin):
+    list_display = ("incident", "grade", "killed_low", "killed_best", "killed_high", "decided_by", "decided_at")
+    list_select_related = ("incident", "decided_by")
