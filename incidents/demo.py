@@ -55,7 +55,9 @@ ACTORS = [
 
 def _seed_text() -> str:
     path = settings.SEED_DIR / "paktika-airstrikes-article.txt"
-    return path.read_text(encoding="utf-8") if path.exists() else ""
+    if not path.exists():
+        raise FileNotFoundError(f"The seed article is not at {path}: set SEED_DIR.")
+    return path.read_text(encoding="utf-8")
 
 
 def _sentence(text: str, starts: str) -> str:

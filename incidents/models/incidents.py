@@ -20,6 +20,15 @@ _CATEGORY_EXPRESSION = Case(
 )
 
 
+def _inside_known_area(point) -> bool:
+    """True when a loaded province boundary covers the point (or when no boundary is loaded yet)."""
+    from geo.choices import AreaLevel
+    from geo.models import Area
+
+    provinces = Area.objects.filter(level=AreaLevel.PROVINCE, boundary__isnull=False)
+    return provinces.filter(boundary__covers=point).exists() or not provinces.exists()
+
+
 @pghistory.track(exclude=["updated", "version"])
 class Incident(AuthoredModel):
     """One violent event in space and time. Never deleted: retracted (or merged) instead."""
@@ -133,6 +142,11 @@ class Incident(AuthoredModel):
             errors["end_date"] = "The end date is before the start date."
         if self.location is not None and not (-180 <= self.location.x <= 180 and -90 <= self.location.y <= 90):
             errors["location"] = "Longitude must be within ±180 and latitude within ±90."
+        elif self.location is not None and not _inside_known_area(self.location):
+            errors["location"] = (
+                f"The point ({self.location.y:.5f}, {self.location.x:.5f}) lies outside every area in the gazetteer: "
+                "check that latitude and longitude are not swapped."
+            )
         if errors:
             raise ValidationError(errors)
 

