@@ -11,6 +11,10 @@ __all__ = ["Actor", "ActorAlias"]
 
 
 class ActorQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Actors are reference data: whoever may read the API at all reads every actor."""
+        return self
+
     def search(self, text: str):
         """Actors whose name or any alias contains ``text`` (any script, case-insensitive)."""
         return self.filter(models.Q(name__icontains=text) | models.Q(aliases__name__icontains=text)).distinct()

@@ -117,8 +117,28 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # A broker that is down must not hang a save for long: on_commit(robust=True) logs and moves on.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Reconnect once, quickly, when publishing; the requeue sweep covers whatever still fails.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    # A broker that accepts connections but never answers (paused, half-open) would block a publish forever.
+    "socket_connect_timeout": 2,
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
+    # An unacknowledged job (its worker was killed) goes back on the queue after this long. Must exceed the
+    # longest job (CELERY_TASK_TIME_LIMIT) and any retry countdown, or a running job would be handed out twice.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # How often a worker looks for such jobs (one cheap Redis query each time).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=30),
+    "unacked_restore_throttle": 1,
+}
+# Celery's own publish retries on top of the transport's: one, immediately.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A job running when the broker blips keeps running (Celery 5's default, pinned): if its ack is lost it is redelivered,
+# and jobs are idempotent.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Rows whose *_requested timestamp is older than this are re-queued by the sweep.
 PENDING_WORK_DEADLINE_SECONDS = env.int("PENDING_WORK_DEADLINE_SECONDS", default=120)
 
@@ -142,6 +162,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Three models have a "kind" with different choices: name each enum after its choices class.
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentKindEnum": "incidents.choices.IncidentKind",
+        "SourceKindEnum": "incidents.choices.SourceKind",
+        "ActorKindEnum": "actors.choices.ActorKind",
+    },
 }
 
 # ---- Map ----

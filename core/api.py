@@ -1,8 +1,35 @@
 """Bases for every app's API: permission-filtered querysets, brief rendering, pagination."""
 
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
+from rest_framework_gis.filters import InBBoxFilter
 
-__all__ = ["BaseSerializer", "BaseViewSet"]
+from core.permissions import RolePermission
+
+__all__ = ["BaseSerializer", "BaseViewSet", "DetailUrlField"]
+
+_MARKER = 2147483647  # an id no row has; replaced by each object's id
+
+
+class DetailUrlField(serializers.HyperlinkedIdentityField):
+    """The object's API URL, as DRF's, but resolved once per view name and request, then formatted per object.
+
+    A page of 100 incidents links ~800 actors, areas and incidents; ``reverse()`` for each was ~40% of the
+    serializer's time. Same output: absolute URL, format suffix kept.
+    """
+
+    def get_url(self, obj, view_name, request, format):
+        if getattr(obj, "pk", None) in (None, ""):
+            return None
+        templates = self.context.setdefault("_detail_url_templates", {})
+        key = (view_name, format)
+        if key not in templates:
+            url = self.reverse(view_name, kwargs={self.lookup_url_kwarg: _MARKER}, request=request, format=format)
+            templates[key] = url.split(f"/{_MARKER}/", 1)
+        head_tail = templates[key]
+        if len(head_tail) != 2:  # a URL shape this shortcut does not know: do it the slow way
+            return super().get_url(obj, view_name, request, format)
+        return f"{head_tail[0]}/{getattr(obj, self.lookup_field)}/{head_tail[1]}"
 
 
 class BaseSerializer(serializers.ModelSerializer):
@@ -23,6 +50,9 @@ class BaseViewSet(viewsets.ReadOnlyModelViewSet):
     """Every list, filter, count and export starts from ``visible_to(request.user)``: nothing leaks past it."""
 
     brief_query_param = "brief"
+    permission_classes = [RolePermission]
+    # InBBoxFilter acts only on viewsets that name a ``bbox_filter_field`` and requests that pass ``in_bbox``.
+    filter_backends = [DjangoFilterBackend, InBBoxFilter]
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)

@@ -11,6 +11,10 @@ __all__ = ["Area", "AreaName", "Mention", "Place"]
 
 
 class AreaQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Areas are reference data: whoever may read the API at all reads every area."""
+        return self
+
     def valid_on(self, day):
         """Areas that existed on ``day`` (FATA agencies before 2018, KP districts after)."""
         return self.filter(
@@ -39,6 +43,10 @@ class Area(TimeStampedModel):
     valid_from = models.DateField(null=True, blank=True, help_text="First day this area existed; blank if always.")
     valid_to = models.DateField(null=True, blank=True, help_text="Last day this area existed; blank if current.")
     source = models.CharField(max_length=100, blank=True, help_text="Boundary file this area came from.")
+    successor = models.ForeignKey(
+        to="geo.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="predecessors",
+        help_text="The area that took this one's place when it ceased to exist (a FATA agency → its KP district).",
+    )  # fmt: skip
 
     objects = AreaQuerySet.as_manager()
 

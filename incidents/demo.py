@@ -6,6 +6,7 @@ recorded as ``min 1, max unknown`` — "there were civilian casualties" — and 
 """
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -61,11 +62,14 @@ def _seed_text() -> str:
 
 
 def _sentence(text: str, starts: str) -> str:
-    """The article's own sentence beginning with ``starts`` (so quotes are verbatim)."""
-    for sentence in text.replace("\n", " ").split(". "):
-        if sentence.strip().startswith(starts):
-            return sentence.strip().rstrip(".") + "."
-    return starts
+    """The article's own sentence beginning with ``starts``, verbatim.
+
+    A sentence ends at a full stop followed by white space, except after a lone capital ("U.N.", "U.S.").
+    """
+    match = re.search(re.escape(starts) + r".*?(?<!\b[A-Z])\.(?=\s|$)", text, re.DOTALL)
+    if match is None:
+        raise ValueError(f"The seed article has no sentence starting {starts!r}.")
+    return " ".join(match.group(0).split())
 
 
 def demo_users() -> dict:

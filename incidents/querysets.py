@@ -33,7 +33,8 @@ class IncidentQuerySet(models.QuerySet):
         return self.none()
 
     def published(self):
-        return self.filter(status=Status.PUBLISHED, sensitivity=Sensitivity.PUBLIC)
+        """What partners may read: published, public, and not merged into another incident."""
+        return self.filter(status=Status.PUBLISHED, sensitivity=Sensitivity.PUBLIC, merged_into__isnull=True)
 
     def live(self):
         """Not retracted and not merged into another incident."""
@@ -41,6 +42,43 @@ class IncidentQuerySet(models.QuerySet):
 
     def for_list(self):
         return self.select_related("district", "province", "created_by")
+
+    def for_api(self, user):
+        """Everything the API's incident serializer renders, in a fixed number of queries whatever the page size.
+
+        Claims, attributions and sources are prefetched through their own ``visible_to(user)``, so a row citing
+        a source this user may not see is never loaded, let alone rendered.
+        """
+        from incidents.models import Assessment, Attribution, CasualtyClaim, Source
+
+        return self.select_related("district", "province", "created_by").prefetch_related(
+            Prefetch(
+                "claims",
+                # A source's stored text can be a whole article: never loaded for a list.
+                queryset=CasualtyClaim.objects.visible_to(user)
+                .select_related("claimant", "source")
+                .defer("source__content"),
+            ),
+            Prefetch(
+                "attributions",
+                queryset=Attribution.objects.visible_to(user)
+                .select_related("actor", "asserted_by", "source")
+                .defer("source__content"),
+            ),
+            Prefetch(
+                "assessments",
+                queryset=Assessment.objects.select_related("decided_by")
+                .prefetch_related(Prefetch("claims", queryset=CasualtyClaim.objects.visible_to(user).only("pk")))
+                .order_by("-decided_at", "-id"),
+            ),
+            Prefetch("sources", queryset=Source.objects.visible_to(user).defer("content")),
+        )
+
+    def for_map(self):
+        """Only what a map symbol and its popup link need; rows without a point are left out."""
+        return self.filter(location__isnull=False).only(
+            "id", "title", "kind", "category", "start_date", "geo_precision", "contested", "location"
+        )
 
     def for_detail(self, user):
         from incidents.models import Assessment, Attribution, CasualtyClaim, Source

@@ -4,20 +4,24 @@ Every service validates with ``full_clean()`` first, so bad input is refused wit
 the field and nothing partial is saved; the database constraints are the second line.
 """
 
+import dataclasses
+import datetime as dt
+import re
 from collections.abc import Iterable
 
+from django.contrib.gis.db.models.functions import Distance
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from incidents.choices import CLAIM_CATEGORIES, Status
 from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Source
 
 __all__ = [
-    "ConflictError", "assessment_record", "attribution_add", "claim_add", "claim_supersede", "claims_contested",
-    "incident_create", "incident_publish", "incident_retract", "incident_send_back", "incident_submit",
-    "incident_update", "source_add",
+    "ConflictError", "Duplicate", "assessment_record", "attribution_add", "claim_add", "claim_supersede",
+    "claims_contested", "incident_create", "incident_merge", "incident_publish", "incident_retract",
+    "incident_send_back", "incident_submit", "incident_update", "possible_duplicates", "source_add", "text_similar",
 ]  # fmt: skip
 
 
@@ -236,3 +240,173 @@ def assessment_record(*, editor, incident: Incident, data: dict, claims: Iterabl
     assessment.claims.set(claims)
     _mark_cells(incident)
     return assessment
+
+
+# ---- Duplicates and merging ----
+
+DUPLICATE_DAYS = 1
+DUPLICATE_DISTANCE_KM = 25
+# Words too common in incident titles to say two texts are about the same event.
+_COMMON_WORDS = frozenset(
+    re.split(
+        r"\s+",
+        "a an and at by for from in into near of on or the to with after over least "
+        "attack attacks district province killed kills people said says strike strikes",
+    )
+)
+
+
+def _words(*texts: str) -> set[str]:
+    words = set()
+    for text in texts:
+        for word in re.findall(r"\w+", (text or "").casefold()):
+            if len(word) < 3 or word.isdigit() or word in _COMMON_WORDS:
+                continue
+            words.add(word[:-1] if len(word) > 4 and word.endswith("s") else word)  # airstrikes ~ airstrike
+    return words
+
+
+def text_similar(a: str, b: str) -> bool:
+    """Two short texts share at least two telling words and half of the shorter one's (any script)."""
+    left, right = _words(a), _words(b)
+    if not left or not right:
+        return False
+    shared = len(left & right)
+    return shared >= 2 and shared / min(len(left), len(right)) >= 0.5
+
+
+@dataclasses.dataclass
+class Duplicate:
+    """An existing incident that may be the same event, and why it was suggested."""
+
+    incident: Incident
+    reasons: list[str] = dataclasses.field(default_factory=list)
+
+
+def possible_duplicates(
+    *, user, start_date, location=None, district=None, title: str = "", place_text: str = "",
+    actors: Iterable = (), exclude: Incident | None = None, limit: int = 10,
+) -> list[Duplicate]:  # fmt: skip
+    """Live incidents the user can see that may be the same event as the one described.
+
+    Same start date ±1 day AND (within 25 km, or the same district, or overlapping actors, or similar
+    title/place text). One query: the date window (indexed) narrows the candidates; text is compared in Python.
+    """
+    if start_date is None:
+        return []
+    if location is not None and district is None:
+        from geo.geocoding import reverse
+
+        district, _ = reverse(location, start_date)
+    window = (start_date - dt.timedelta(days=DUPLICATE_DAYS), start_date + dt.timedelta(days=DUPLICATE_DAYS))
+    candidates = (
+        Incident.objects.visible_to(user)
+        .live()
+        .filter(start_date__range=window)
+        .select_related("district", "province")
+        .only(
+            "id",
+            "title",
+            "place_text",
+            "start_date",
+            "status",
+            "sensitivity",
+            "kind",
+            "district__name",
+            "province__name",
+            "location",
+        )  # fmt: skip
+        .order_by("start_date", "id")
+    )
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude.pk)
+    if location is not None:
+        candidates = candidates.annotate(distance=Distance("location", location))
+    actor_ids = [getattr(actor, "pk", actor) for actor in actors]
+    if actor_ids:
+        candidates = candidates.annotate(
+            shared_actors=Count("attributions__actor", filter=Q(attributions__actor__in=actor_ids), distinct=True)
+        )
+    found = []
+    for candidate in candidates:
+        reasons = []
+        days = abs((candidate.start_date - start_date).days)
+        reasons.append("same date" if days == 0 else f"{days} day apart")
+        near = getattr(candidate, "distance", None)
+        if near is not None and near.km <= DUPLICATE_DISTANCE_KM:
+            reasons.append(f"{near.km:.1f} km away")
+        if district is not None and candidate.district_id == district.pk:
+            reasons.append(f"same district ({district.name})")
+        if getattr(candidate, "shared_actors", 0):
+            reasons.append("overlapping actors")
+        if text_similar(f"{title} {place_text}", f"{candidate.title} {candidate.place_text}"):
+            reasons.append("similar text")
+        if len(reasons) > 1:
+            found.append(Duplicate(candidate, reasons))
+        if len(found) >= limit:
+            break
+    return found
+
+
+_CLAIM_COPY_EXCLUDE = {"id", "incident", "supersedes", "created", "updated"}
+_ATTRIBUTION_COPY_EXCLUDE = {"id", "incident", "created", "updated"}
+
+
+def _copy_fields(obj, exclude: set[str]) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.name not in exclude}
+
+
+@transaction.atomic
+def incident_merge(*, incident: Incident, into: Incident, author) -> Incident:
+    """Merge ``incident`` (a duplicate) into ``into``; returns ``into``.
+
+    Nothing is lost: ``into`` gains the duplicate's sources, a copy of each of its claims (supersede chains
+    kept, figures and quotes verbatim, original author kept) and of each attribution it does not already
+    have. Claims are append-only, so they are copied rather than moved; the duplicate keeps its own rows,
+    leaves every live list (a published duplicate is retracted), and points at the survivor through
+    ``merged_into``. Only editors may merge a published incident.
+    """
+    if incident.pk == into.pk:
+        raise ValidationError({"into": "An incident cannot be merged into itself."})
+    first, second = sorted((incident.pk, into.pk))
+    locked = {i.pk: i for i in Incident.objects.select_for_update().filter(pk__in=(first, second)).order_by("pk")}
+    duplicate, survivor = locked[incident.pk], locked[into.pk]
+    if duplicate.merged_into_id:
+        raise ValidationError({"into": f"Incident {duplicate.pk} was already merged into {duplicate.merged_into_id}."})
+    if survivor.merged_into_id:
+        raise ValidationError(
+            {"into": f"Incident {survivor.pk} was itself merged into {survivor.merged_into_id}: merge into that."}
+        )
+    if Status.PUBLISHED in (duplicate.status, survivor.status) and not author.has_perm("incidents.publish_incident"):
+        raise PermissionDenied("Only an editor may merge a published incident.")
+
+    survivor.sources.add(*duplicate.sources.all())
+    copies: dict[int, CasualtyClaim] = {}
+    for claim in CasualtyClaim.objects.filter(incident=duplicate).order_by("claimed_on", "id"):
+        copy = CasualtyClaim(**_copy_fields(claim, _CLAIM_COPY_EXCLUDE), incident=survivor)
+        copy.supersedes = copies.get(claim.supersedes_id)
+        copy.full_clean()
+        copy.save()
+        copies[claim.pk] = copy
+    existing = set(
+        Attribution.objects.filter(incident=survivor).values_list("actor_id", "role", "asserted_by_id", "source_id")
+    )
+    for attribution in Attribution.objects.filter(incident=duplicate):
+        key = (attribution.actor_id, attribution.role, attribution.asserted_by_id, attribution.source_id)
+        if key in existing:
+            continue
+        Attribution.objects.create(**_copy_fields(attribution, _ATTRIBUTION_COPY_EXCLUDE), incident=survivor)
+        existing.add(key)
+
+    before_cells = _cell_keys(duplicate)
+    duplicate.merged_into = survivor
+    duplicate.status_note = f"Merged into incident {survivor.pk}."
+    if duplicate.status == Status.PUBLISHED:
+        # Partners read published incidents: the duplicate must leave their view, as a retraction does.
+        duplicate.status = Status.RETRACTED
+    duplicate.version = F("version") + 1
+    duplicate.save(update_fields=["merged_into", "status", "status_note", "version", "updated"])
+    _refresh_contested(survivor)
+    _mark_cells(survivor, before_cells)
+    survivor.refresh_from_db()
+    return survivor

@@ -15,6 +15,14 @@ class Scope(models.TextChoices):
     DESK = "desk", "Every live incident"
 
 
+class SummaryCellQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Desk users read both scopes; everyone else only the public one, so no count leaks a draft."""
+        if user.is_authenticated and user.has_perm("reports.view_summarycell"):
+            return self
+        return self.filter(scope=Scope.PUBLIC)
+
+
 class SummaryCell(models.Model):
     """Figures for one area × month × category, from incidents' current assessments.
 
@@ -37,6 +45,8 @@ class SummaryCell(models.Model):
     computed_at = models.DateTimeField(null=True, blank=True)
     # Set when an edit touches this cell, cleared by the worker that recomputes it; read by the sweep.
     requested = models.DateTimeField(null=True, blank=True)
+
+    objects = SummaryCellQuerySet.as_manager()
 
     class Meta:
         ordering = ("-month", "area", "category")

@@ -29,6 +29,7 @@ def cells_mark(keys) -> None:
             SELECT k.area_id, k.month, k.category, s.scope, 0, 0, 0, 0, 0, 0, 0, 0, now()
             FROM unnest(%s::bigint[], %s::date[], %s::text[]) AS k(area_id, month, category)
             CROSS JOIN (VALUES ('public'), ('desk')) AS s(scope)
+            ORDER BY 1, 2, 3, 4  -- rows are locked in one fixed order everywhere, so two edits cannot deadlock
             ON CONFLICT (area_id, month, category, scope) DO UPDATE SET requested = now()
             """,
             [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]],

@@ -96,6 +96,9 @@ def recompute_cells(keys: list[tuple[int, str, str]]) -> int:
 def rebuild_all() -> int:
     """Rebuild every cell from scratch in one statement (the nightly job). Returns the number of cells."""
     with connection.cursor() as cursor:
+        # Edits marking cells and incremental recomputes wait for the rebuild (reads do not): locking the whole
+        # table first means the rebuild never holds some rows while waiting for others, so it cannot deadlock.
+        cursor.execute("LOCK TABLE reports_summarycell IN EXCLUSIVE MODE")
         # Everything becomes stale; the upsert clears what it recomputes, the rest is zeroed.
         cursor.execute("UPDATE reports_summarycell SET requested = now()")
         cursor.execute(_FACTS.format(assessment_filter="", incident_filter="") + _UPSERT.format(facts_filter=""))

@@ -15,6 +15,9 @@ def test_paktika_demo_is_in_barmal_with_three_rival_claims(paktika):
     kabul = paktika.claims.get(claimant__slug="afghan-mofa")
     assert kabul.labels[0]["label"] == "refugees"
     assert "women and children" in kabul.quote
+    unama = paktika.claims.get(claimant__slug="unama")
+    assert unama.quote.startswith("The U.N. Assistance Mission in Afghanistan echoed Taliban claims")
+    assert unama.quote.endswith("protect the rights of affected communities.")
     assert paktika.current_assessment.grade == "contested"
     assert paktika.status == "published"
 

@@ -1,0 +1,4 @@
+from actors.api import views
+from config.api import router
+
+router.register("actors", views.ActorViewSet, basename="actor")

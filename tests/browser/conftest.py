@@ -1,0 +1,171 @@
+"""Real-browser plumbing: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+Every test here runs with a transactional database (the live server answers from another thread,
+so it must see committed rows), in its own browser context with every non-local request aborted:
+map tiles come from OpenStreetMap, which is unreachable here, and tests must not depend on it.
+"""
+
+import os
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make beside
+# it are still plain synchronous calls, so Django's async-safety guard would refuse them wrongly.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+from tests.browser.helpers import saved_screenshots  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+# Generous waits: `make test` may share the machine with other work; a wait ends as soon as its condition holds.
+expect.set_options(timeout=10_000)
+
+
+def pytest_collection_modifyitems(items):
+    # Everything under tests/browser is a browser test, whether or not its author remembered the mark.
+    for item in items:
+        if "tests/browser/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if saved_screenshots:
+        terminalreporter.section("browser screenshots")
+        for path in saved_screenshots:
+            terminalreporter.write_line(str(path))
+
+
+def _reset_publisher_pools(app):
+    # The app caches broker connections and producers per URL; drop them so the next publish uses the new URL.
+    from kombu import pools
+
+    app._pool = None
+    app.amqp._producer_pool = None
+    pools.reset()
+
+
+@pytest.fixture(autouse=True)
+def _jobs_stay_in_process():
+    """Geocoding jobs queued by the pages' saves go to an in-process queue that nothing reads.
+
+    These tests check pages, not queueing (tests/integration runs a real worker on a private Redis). Published
+    to the shared Redis, the jobs would wait there for whichever worker comes next, say a `make run` worker,
+    which would run them against a different database.
+    """
+    from config.celery import app
+
+    previous = app.conf.broker_url
+    app.conf.broker_url = "memory://"
+    _reset_publisher_pools(app)
+    yield
+    app.conf.broker_url = previous
+    _reset_publisher_pools(app)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One Chromium for the whole run; each test gets fresh contexts (cookies, storage) from it."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def _only_local(route):
+    if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
+        route.continue_()
+    else:
+        route.abort("blockedbyclient")
+
+
+class Desk:
+    """Opens pages on the live server, one browser context per signed-in person."""
+
+    def __init__(self, browser, live_server):
+        self.browser = browser
+        self.base = live_server.url
+        self.contexts = []
+        self.js_errors: list[str] = []
+        self.dialogs: list[str] = []
+
+    def url(self, name: str, *args, **kwargs) -> str:
+        return self.base + reverse(name, args=args, kwargs=kwargs)
+
+    def new_page(self) -> Page:
+        context = self.browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        context.set_default_timeout(10_000)
+        context.route("**/*", _only_local)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: self.js_errors.append(f"{page.url}: {error}"))
+
+        def on_dialog(dialog):
+            # Any dialog at all means user text ran as script somewhere: record it, then get it out of the way.
+            self.dialogs.append(f"{page.url}: {dialog.type} {dialog.message!r}")
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        return page
+
+    def login(self, username: str, password: str) -> Page:
+        """A new page signed in through the desk's own login form (the way a person does it)."""
+        page = self.new_page()
+        page.goto(self.url("login"))
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        with page.expect_navigation():
+            page.locator("form").filter(has=page.get_by_label("Password")).locator(
+                "button[type=submit], input[type=submit]"
+            ).first.click()
+        assert any(c["name"] == settings.SESSION_COOKIE_NAME for c in page.context.cookies()), (
+            f"{username} was not signed in; the page says: {page.locator('body').inner_text()[:500]}"
+        )
+        return page
+
+    def login_as(self, role: str) -> Page:
+        from incidents.demo import DEMO_ACCOUNTS
+
+        username = next(name for name, (r, _) in DEMO_ACCOUNTS.items() if r == role)
+        return self.login(username, DEMO_ACCOUNTS[username][1])
+
+    def close(self):
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def desk(chromium, live_server, transactional_db):
+    """Pages on the live server; fails the test if any page raised an uncaught script error or a dialog."""
+    desk = Desk(chromium, live_server)
+    yield desk
+    desk.close()
+    assert not desk.dialogs, f"a dialog fired (user text ran as script?): {desk.dialogs}"
+    assert not desk.js_errors, f"uncaught script errors: {desk.js_errors}"
+
+
+@pytest.fixture
+def demo_accounts(transactional_db):
+    """The demo accounts of `make run` (one per role), with their printed passwords."""
+    from incidents.demo import demo_users
+
+    return demo_users()
+
+
+@pytest.fixture
+def demo_actors(transactional_db):
+    """The Paktika story's actors (Pakistani security forces, Kabul's foreign ministry, UNAMA, TTP…), by slug."""
+    from incidents.demo import demo_actors
+
+    return demo_actors()

@@ -1,0 +1,190 @@
+import datetime as dt
+import json
+from io import StringIO
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+
+from geo import geocoding
+from geo.models import Area, Mention
+from geo.services import mention_confirm, mention_reject
+from incidents.models import Incident
+from tests.factories import IncidentFactory
+
+
+def text_incident(text="airstrikes on Barmal district, Paktika", **extra):
+    values = {"title": "Strikes", "place_text": text, "location": None, "location_manual": False, **extra}
+    return IncidentFactory(**values)
+
+
+def run(incident):
+    """What the worker does: apply, then save the changed fields."""
+    changed = geocoding.apply(incident)
+    incident.save(update_fields=changed or None) if changed else None
+    incident.refresh_from_db()
+    return changed
+
+
+def test_text_fills_district_province_precision_centroid_and_mentions(areas):
+    incident = text_incident()
+    changed = run(incident)
+    barmal = Area.objects.get(name="Barmal")
+    assert set(changed) == {"district", "province", "geo_precision", "location", "country_code"}
+    assert (incident.district, incident.province, incident.geo_precision) == (barmal, barmal.parent, "district")
+    assert (incident.location.x, incident.location.y) == (barmal.centroid.x, barmal.centroid.y)
+    mentions = list(incident.mentions.order_by("start").values_list("text", "area__name", "method", "status"))
+    assert mentions == [("Barmal", "Barmal", "exact", "suggested"), ("Paktika", "Paktika", "exact", "suggested")]
+
+
+def test_geocoding_twice_gives_the_same_result_and_rows(areas):
+    incident = text_incident()
+    run(incident)
+    ids = sorted(incident.mentions.values_list("id", flat=True))
+    assert run(incident) == []
+    assert sorted(incident.mentions.values_list("id", flat=True)) == ids
+
+
+def test_a_hand_set_location_is_never_overwritten(areas):
+    khost = Area.objects.get(name="Khost", level="province")
+    point = Point(70.0, 33.3, srid=4326)
+    incident = text_incident(province=khost, location=point, location_manual=True, geo_precision="exact")
+    assert geocoding.apply(incident) == []
+    incident.refresh_from_db()
+    assert (incident.province, incident.district, incident.location, incident.geo_precision) == (
+        khost, None, point, "exact",
+    )  # fmt: skip
+    # The text's places are still offered as suggestions.
+    assert incident.mentions.filter(area__name="Barmal", status="suggested").exists()
+
+
+def test_a_hand_set_point_without_district_gets_the_district_containing_it(areas):
+    barmal = Area.objects.get(name="Barmal")
+    inside = barmal.boundary.point_on_surface
+    incident = text_incident(text="", location=inside, location_manual=True)
+    changed = run(incident)
+    assert "location" not in changed
+    assert (incident.district, incident.province, incident.geo_precision) == (barmal, barmal.parent, "exact")
+    assert incident.location == inside
+    assert incident.mentions.get().method == "point"
+
+
+def test_the_point_wins_over_the_text(areas):
+    urgun = Area.objects.get(name="Urgun")
+    inside = urgun.boundary.point_on_surface
+    incident = text_incident(location=inside, location_manual=True)
+    run(incident)
+    assert incident.district == urgun
+
+
+def test_a_rejected_suggestion_is_not_proposed_again(areas, analyst):
+    incident = text_incident()
+    run(incident)
+    barmal = incident.mentions.get(area__name="Barmal")
+    mention_reject(barmal, analyst)
+    incident.refresh_from_db()
+    assert incident.geocode_requested is not None  # re-queued: its placement came from the rejected mention
+    run(incident)
+    assert not incident.mentions.filter(area__name="Barmal", status="suggested").exists()
+    assert incident.mentions.get(pk=barmal.pk).status == "rejected"
+    assert incident.district is None
+    assert incident.province.name == "Paktika"
+    assert incident.geo_precision == "province"
+
+
+def test_a_confirmed_suggestion_places_the_incident_by_hand(areas, analyst):
+    incident = text_incident("Urgun and Barmal districts")
+    run(incident)
+    urgun = incident.mentions.get(area__name="Urgun")
+    mention_confirm(urgun, analyst)
+    incident.refresh_from_db()
+    assert (incident.district.name, incident.province.name, incident.location_manual) == ("Urgun", "Paktika", True)
+    assert Mention.objects.get(pk=urgun.pk).status == "confirmed"
+    assert geocoding.apply(incident) == []
+
+
+def test_partners_may_not_confirm_or_reject(areas, partner):
+    incident = text_incident()
+    run(incident)
+    mention = incident.mentions.first()
+    with pytest.raises(PermissionDenied):
+        mention_reject(mention, partner)
+    with pytest.raises(PermissionDenied):
+        mention_confirm(mention, partner)
+    assert Mention.objects.get(pk=mention.pk).status == "suggested"
+
+
+def test_geocode_command_reads_json_lines_and_reports_bad_lines(areas):
+    lines = [
+        {"text": "airstrikes on Barmal district, Paktika", "date": "2024-12-24"},
+        {"text": "Kurram agency", "date": "2010-03-01"},
+        {"text": "Kurram agency", "date": "2020-03-01"},
+    ]
+    urgun = Area.objects.get(name="Urgun").boundary.point_on_surface
+    stdin = StringIO(
+        "\n".join(json.dumps(line) for line in lines)
+        + '\n{"text": "Khost", "date": "24/12/2024"}\nnot json\n'
+        + json.dumps({"lat": urgun.y, "lon": urgun.x})
+        + "\n"
+    )
+    out = StringIO()
+    call_command("geocode", stdin=stdin, stdout=out, stderr=StringIO())
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(rows) == 6
+    assert rows[0]["district"]["name"] == "Barmal"
+    assert rows[0]["province"] == {"name": "Paktika", "code": "AF-PKA"}
+    assert rows[0]["precision"] == "district"
+    assert [m["text"] for m in rows[0]["mentions"]] == ["Barmal", "Paktika"]
+    assert rows[1]["province"]["code"] == "PK-TA"
+    assert rows[1]["district"]["code"] == "PK-TA403"
+    assert rows[2]["province"]["code"] == "PK-KP"
+    assert rows[2]["district"]["code"] == "PK403"
+    assert rows[3] == {"line": 4, "error": "'date' is not YYYY-MM-DD: '24/12/2024'"}
+    assert rows[4]["line"] == 5
+    assert "error" in rows[4]
+    assert rows[5]["district"]["name"] == "Urgun"
+    assert rows[5]["precision"] == "exact"
+    assert not Mention.objects.exists()
+    assert not Incident.objects.exists()
+
+
+def test_geocoder_point_is_recomputed_when_the_text_changes(areas):
+    incident = text_incident()
+    run(incident)
+    incident.place_text, incident.title = "Urgun district", "Strike"
+    run(incident)
+    urgun = Area.objects.get(name="Urgun")
+    assert incident.district == urgun
+    assert (incident.location.x, incident.location.y) == (
+        urgun.centroid.x,
+        urgun.centroid.y,
+    )
+    assert set(incident.mentions.values_list("area__name", flat=True)) == {"Urgun"}
+    assert incident.start_date == dt.date(2024, 12, 24)
+
+
+def test_an_imported_point_on_a_geonames_coordinate_is_still_a_real_point(areas):
+    """UCDP often takes its coordinates from GeoNames: such a point is the import's, not the geocoder's."""
+    from geo.models import Place
+
+    datta_khel = Place.objects.get(name="Datta Khel")
+    incident = text_incident(text="Barmal district", location=datta_khel.point, location_manual=False)
+    run(incident)
+    assert incident.location == datta_khel.point
+    assert incident.district.name == "North Waziristan"
+    assert incident.geo_precision == "near"
+
+
+def test_the_worker_task_saves_what_apply_changed(areas):
+    from django.utils import timezone
+
+    from geo.tasks import geocode_incident
+
+    incident = text_incident(geocode_requested=timezone.now())
+    assert geocode_incident.run(incident.pk).startswith(f"geocoded {incident.pk}: ")
+    incident.refresh_from_db()
+    assert (incident.district.name, incident.province.name, incident.geo_precision) == ("Barmal", "Paktika", "district")
+    assert incident.location is not None
+    assert incident.geocode_requested is None
+    assert geocode_incident.run(incident.pk) == "nothing to do"
