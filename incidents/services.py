@@ -95,9 +95,11 @@ def _cell_keys(incident: Incident):
 
 
 def _mark_cells(incident: Incident, extra=()) -> None:
+    """Mark the cells the incident counts in *now*: re-read, since the caller's copy may predate the geocoder."""
     from reports.services import cells_mark
 
-    cells_mark(set(_cell_keys(incident)) | set(extra))
+    fresh = Incident.objects.only("start_date", "kind", "district", "province").get(pk=incident.pk)
+    cells_mark(set(_cell_keys(fresh)) | set(extra))
 
 
 def _transition(incident: Incident, *, to: str, allowed_from: tuple[str, ...], note: str = "", **extra) -> Incident:

@@ -12,7 +12,7 @@ class Scope(models.TextChoices):
     """Whose figures: partners' cells count only published public incidents, so no count leaks a draft."""
 
     PUBLIC = "public", "Published and public"
-    DESK = "desk", "Every live incident"
+    DESK = "desk", "Every live public incident, drafts included"
 
 
 class SummaryCellQuerySet(models.QuerySet):

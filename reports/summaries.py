@@ -28,7 +28,8 @@ WITH latest AS (
     FROM incidents_incident i
     CROSS JOIN LATERAL (VALUES (i.district_id), (i.province_id)) AS area(area_id)
     CROSS JOIN LATERAL (
-        SELECT 'desk'::text AS scope
+        -- Restricted incidents are counted nowhere: analysts read desk cells and may not see them.
+        SELECT 'desk'::text AS scope WHERE i.sensitivity = 'public'
         UNION ALL
         SELECT 'public' WHERE i.status = 'published' AND i.sensitivity = 'public'
     ) AS s

@@ -97,7 +97,7 @@ def test_partner_cannot_open_a_desk_cell_by_id(world, api_client_for):
 
 def test_desk_users_choose_the_scope_and_default_to_desk(world, api_client_for):
     (desk,) = _paktika_strikes(api_client_for, "editor")
-    assert (desk["scope"], desk["incident_count"]) == ("desk", 5)  # + draft, in review, restricted; not retracted
+    assert (desk["scope"], desk["incident_count"]) == ("desk", 4)  # + draft, in review; not restricted, not retracted
     (public,) = _paktika_strikes(api_client_for, "editor", scope="public")
     assert public["incident_count"] == 2
     assert _paktika_strikes(api_client_for, "analyst")[0]["scope"] == "desk"

@@ -164,3 +164,15 @@ def test_a_point_outside_every_known_area_is_refused_with_the_field_named(analys
                               "location": Point(69.2, 32.7, srid=4326)},
     )  # fmt: skip
     assert inside.pk
+
+
+def test_cells_are_marked_from_the_incident_as_stored_not_the_callers_stale_copy(analyst, areas):
+    from geo.models import Area
+    from reports.models import SummaryCell
+
+    stale = IncidentFactory(location=None)
+    barmal = Area.objects.get(level="district", name="Barmal")
+    Incident.objects.filter(pk=stale.pk).update(district=barmal, province=barmal.parent)  # as the geocoder would
+    services.claim_add(author=analyst, incident=stale, data=_claim_data(killed_min=3))
+    marked = SummaryCell.objects.filter(requested__isnull=False)
+    assert set(marked.values_list("area_id", flat=True)) == {barmal.pk, barmal.parent_id}
