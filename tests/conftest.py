@@ -16,6 +16,32 @@ def _fast_tests(settings):
     }
 
 
+def reset_publisher_pools(app):
+    """The app caches broker connections and producers per URL; drop them so the next publish uses the new URL."""
+    from kombu import pools
+
+    app._pool = None
+    app.amqp._producer_pool = None
+    pools.reset()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _jobs_stay_in_process():
+    """Jobs queued by saves under test go to an in-process queue that nothing reads.
+
+    Published to the shared Redis, they would wait there for whichever worker comes next (say a `make run`
+    worker) and run against a different database. tests/integration points the app at a private Redis of its own.
+    """
+    from config.celery import app
+
+    previous = app.conf.broker_url
+    app.conf.broker_url = "memory://"
+    reset_publisher_pools(app)
+    yield
+    app.conf.broker_url = previous
+    reset_publisher_pools(app)
+
+
 def make_user(role: str | None, username: str | None = None):
     """A user holding one role (``None``: an authenticated outsider with no role)."""
     username = username or f"{role or 'outsider'}-user"

@@ -47,33 +47,6 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(str(path))
 
 
-def _reset_publisher_pools(app):
-    # The app caches broker connections and producers per URL; drop them so the next publish uses the new URL.
-    from kombu import pools
-
-    app._pool = None
-    app.amqp._producer_pool = None
-    pools.reset()
-
-
-@pytest.fixture(autouse=True)
-def _jobs_stay_in_process():
-    """Geocoding jobs queued by the pages' saves go to an in-process queue that nothing reads.
-
-    These tests check pages, not queueing (tests/integration runs a real worker on a private Redis). Published
-    to the shared Redis, the jobs would wait there for whichever worker comes next, say a `make run` worker,
-    which would run them against a different database.
-    """
-    from config.celery import app
-
-    previous = app.conf.broker_url
-    app.conf.broker_url = "memory://"
-    _reset_publisher_pools(app)
-    yield
-    app.conf.broker_url = previous
-    _reset_publisher_pools(app)
-
-
 @pytest.fixture(scope="session")
 def chromium():
     """One Chromium for the whole run; each test gets fresh contexts (cookies, storage) from it."""

@@ -20,9 +20,9 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
-from kombu import pools
 
 from config.celery import app as celery_app
+from tests.conftest import reset_publisher_pools
 
 BASE_DIR = Path(settings.BASE_DIR)
 CELERY = Path(sys.executable).with_name("celery")
@@ -106,13 +106,6 @@ class RedisServer:
         return out.stdout.strip()
 
 
-def _reset_publisher_pools():
-    # The app caches broker connections and producers per URL; drop them so the next publish uses the new URL.
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    pools.reset()
-
-
 @pytest.fixture
 def redis_server(tmp_path):
     server = RedisServer(tmp_path)
@@ -128,10 +121,10 @@ def broker(redis_server, monkeypatch):
     monkeypatch.setenv("CELERY_BROKER_URL", redis_server.url)
     previous = celery_app.conf.broker_url
     celery_app.conf.broker_url = redis_server.url
-    _reset_publisher_pools()
+    reset_publisher_pools(celery_app)
     yield redis_server
     celery_app.conf.broker_url = previous
-    _reset_publisher_pools()
+    reset_publisher_pools(celery_app)
 
 
 def _database_url() -> str:
