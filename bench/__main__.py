@@ -2,7 +2,8 @@
 
 Each size has its own database, ``<bench database>_<size>`` (by default ``incidents_bench_100000`` …, derived
 from ``DATABASE_URL`` + ``_bench``; ``BENCH_DATABASE_URL`` overrides), never the dev database, so a rerun
-reuses what it generated and ``make run`` data is never touched. Each size is measured in its own process
+reuses what it generated (when the incident count matches; ``--regenerate`` forces it) and ``make run`` data
+is never touched. Each size is measured in its own process
 (Django binds one database per process). Writes ``bench/results.json`` and ``bench/results.md``.
 """
 
@@ -71,7 +72,7 @@ def child(args) -> None:
     else:
         from bench.harness import measure_size, prepare_database
 
-        prepared = prepare_database(args.size)
+        prepared = prepare_database(args.size, regenerate=args.regenerate)
         result = {"prepared": prepared, "rows": measure_size(args.size, runs=args.runs)}
     Path(args.out).write_text(json.dumps(result, default=str))
 
@@ -152,6 +153,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("sizes", nargs="*", type=int, default=[100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=7, help="timed runs per figure (median reported)")
+    parser.add_argument("--regenerate", action="store_true", help="generate again even if the data is there")
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--geocoder", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -164,7 +166,8 @@ def main(argv=None) -> int:
     for size in sorted(set(args.sizes)):
         url = bench_url(size)
         ensure_database(url)
-        result = run_child(["--size", str(size), "--runs", str(args.runs)], url)
+        extra = ["--regenerate"] if args.regenerate else []
+        result = run_child(["--size", str(size), "--runs", str(args.runs), *extra], url)
         rows += result["rows"]
         prepared[str(size)] = result["prepared"]
     first = bench_url(min(args.sizes))

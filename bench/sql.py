@@ -1,6 +1,6 @@
 """The hand-written PostgreSQL each figure is compared with: the same rows, or the same JSON, in one query."""
 
-__all__ = ["API_PAGE_JSON", "LIST_PAGE", "MAP_VIEWPORT_GEOJSON", "SUMMARY_GROUP_BY"]
+__all__ = ["API_PAGE_JSON", "LIST_PAGE", "MAP_VIEWPORT_FEATURES_ONLY", "MAP_VIEWPORT_GEOJSON", "SUMMARY_GROUP_BY"]
 
 # What a partner may read: published and public (incidents.querysets.IncidentQuerySet.visible_to).
 _PARTNER = "i.status = 'published' AND i.sensitivity = 'public'"
@@ -113,9 +113,11 @@ FROM (
 # Row 3: the summary figures — per area × month × category × scope — as one GROUP BY over the same facts
 # (each incident counted in its district and its province; figures from its latest assessment).
 SUMMARY_GROUP_BY = """
-SELECT area_id, month, category, scope, count(*), count(*) FILTER (WHERE contested),
-       sum(killed_low), sum(killed_best), sum(killed_high), sum(civilians_low), sum(civilians_best),
-       sum(civilians_high)
+SELECT area_id, month, category, scope, count(*) AS incident_count,
+       count(*) FILTER (WHERE contested) AS contested_count,
+       sum(killed_low) AS killed_low, sum(killed_best) AS killed_best, sum(killed_high) AS killed_high,
+       sum(civilians_low) AS civilians_low, sum(civilians_best) AS civilians_best,
+       sum(civilians_high) AS civilians_high
 FROM (
     SELECT s.scope, area.area_id, date_trunc('month', i.start_date)::date AS month, i.category, i.contested,
            coalesce(l.killed_low, 0) AS killed_low,
@@ -137,6 +139,17 @@ FROM (
     WHERE area.area_id IS NOT NULL AND i.status <> 'retracted' AND i.merged_into_id IS NULL
 ) facts
 GROUP BY area_id, month, category, scope
+"""
+
+# Row 4 (notes): the same features without the total count the paginated endpoint adds.
+MAP_VIEWPORT_FEATURES_ONLY = """
+SELECT json_agg(json_build_object('id', f.id, 'geometry', ST_AsGeoJSON(f.location)::json, 'kind', f.kind))::text
+FROM (
+    SELECT i.id, i.location, i.kind FROM incidents_incident i
+    WHERE i.status = 'published' AND i.sensitivity = 'public' AND i.location IS NOT NULL
+      AND i.location && ST_MakeEnvelope(%(xmin)s, %(ymin)s, %(xmax)s, %(ymax)s, 4326)
+    ORDER BY i.start_date DESC, i.id DESC LIMIT %(limit)s
+) f
 """
 
 # Row 4: the map's GeoJSON page for a viewport, newest first, as the endpoint pages it.

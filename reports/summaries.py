@@ -95,21 +95,58 @@ def recompute_cells(keys: list[tuple[int, str, str]]) -> int:
 
 @transaction.atomic
 def rebuild_all() -> int:
-    """Rebuild every cell from scratch in one statement (the nightly job). Returns the number of cells."""
+    """Rebuild every cell from the records (the nightly job). Returns the number of cells.
+
+    One GROUP BY into a temporary table, then only the cells whose figures differ are written, and cells
+    left with no incidents are zeroed: a nightly run that finds the incremental cells right writes nothing.
+    """
     with connection.cursor() as cursor:
         # Edits marking cells and incremental recomputes wait for the rebuild (reads do not): locking the whole
         # table first means the rebuild never holds some rows while waiting for others, so it cannot deadlock.
         cursor.execute("LOCK TABLE reports_summarycell IN EXCLUSIVE MODE")
-        # Everything becomes stale; the upsert clears what it recomputes, the rest is zeroed.
-        cursor.execute("UPDATE reports_summarycell SET requested = now()")
-        cursor.execute(_FACTS.format(assessment_filter="", incident_filter="") + _UPSERT.format(facts_filter=""))
+        # Dropped at commit; dropped here too, for a second rebuild inside one outer transaction.
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.fresh_cells")
         cursor.execute(
+            "CREATE TEMPORARY TABLE fresh_cells ON COMMIT DROP AS "
+            + _FACTS.format(assessment_filter="", incident_filter="")
+            + """
+            SELECT area_id, month, category, scope, count(*) AS incident_count,
+                count(*) FILTER (WHERE contested) AS contested_count,
+                sum(killed_low) AS killed_low, sum(killed_best) AS killed_best, sum(killed_high) AS killed_high,
+                sum(civilians_low) AS civilians_low, sum(civilians_best) AS civilians_best,
+                sum(civilians_high) AS civilians_high
+            FROM facts GROUP BY area_id, month, category, scope
             """
-            UPDATE reports_summarycell SET incident_count = 0, contested_count = 0, killed_low = 0, killed_best = 0,
-                killed_high = 0, civilians_low = 0, civilians_best = 0, civilians_high = 0, computed_at = now(),
-                requested = NULL
-            WHERE requested IS NOT NULL
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO reports_summarycell (area_id, month, category, scope, {_FIGURES}, computed_at, requested)
+            SELECT area_id, month, category, scope, {_FIGURES}, now(), NULL FROM fresh_cells
+            ON CONFLICT (area_id, month, category, scope) DO UPDATE SET
+                {", ".join(f"{name} = EXCLUDED.{name}" for name in _FIGURES.split(", "))},
+                computed_at = now(), requested = NULL
+            WHERE reports_summarycell.requested IS NOT NULL
+               OR ({_prefixed("reports_summarycell")}) IS DISTINCT FROM ({_prefixed("EXCLUDED")})
+            """
+        )
+        cursor.execute(
+            f"""
+            UPDATE reports_summarycell c SET {", ".join(f"{name} = 0" for name in _FIGURES.split(", "))},
+                computed_at = now(), requested = NULL
+            WHERE (c.incident_count <> 0 OR c.requested IS NOT NULL)
+              AND NOT EXISTS (SELECT 1 FROM fresh_cells f WHERE f.area_id = c.area_id AND f.month = c.month
+                              AND f.category = c.category AND f.scope = c.scope)
             """
         )
         cursor.execute("SELECT count(*) FROM reports_summarycell")
         return cursor.fetchone()[0]
+
+
+_FIGURES = (
+    "incident_count, contested_count, killed_low, killed_best, killed_high, civilians_low, civilians_best, "
+    "civilians_high"
+)
+
+
+def _prefixed(table: str) -> str:
+    return ", ".join(f"{table}.{name}" for name in _FIGURES.split(", "))

@@ -8,9 +8,9 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.serializers import ValidationError
-from rest_framework_gis.pagination import GeoJsonPagination
 
 from core.api import BaseViewSet
+from core.pagination import CappedGeoJsonPagination
 from incidents import services
 from incidents.api.serializers import (
     AssessmentSerializer,
@@ -232,18 +232,13 @@ class IncidentViewSet(BaseViewSet):
         return self.rendered_child(incident, "assessments", assessment.pk, AssessmentSerializer)
 
 
-class GeoPagination(GeoJsonPagination):
-    page_size = 500
-    max_page_size = 2000
-
-
 class IncidentGeoViewSet(BaseViewSet):
     """The same incidents as GeoJSON features for the map: same visibility, same filters, plus ``in_bbox``."""
 
     queryset = Incident.objects.all()
     serializer_class = IncidentGeoSerializer
     filterset_class = IncidentFilterSet
-    pagination_class = GeoPagination
+    pagination_class = CappedGeoJsonPagination
     bbox_filter_field = "location"
 
     def get_queryset(self):

@@ -95,3 +95,16 @@ def test_geojson_and_brief_lists_need_no_prefetching(many_incidents, api_client_
                 assert client.get(reverse(name), {**params, "page_size": size}).status_code == 200
             counts.append(len(queries))
         assert counts[0] == counts[1] <= 6
+
+
+def test_geojson_count_is_exact_below_the_cap_and_a_floor_above_it(world, api_client_for, monkeypatch):
+    from core.pagination import CappedCountPaginator
+
+    response = api_client_for("editor").get(reverse("api:incident-geojson-list"))
+    exact = response.json()["count"]
+    assert exact >= 2
+    assert response.json()["count_exceeds_cap"] is False
+    monkeypatch.setattr(CappedCountPaginator, "cap", 1)
+    capped = api_client_for("editor").get(reverse("api:incident-geojson-list")).json()
+    assert (capped["count"], capped["count_exceeds_cap"]) == (1, True)
+    assert len(capped["features"]) == exact  # the page itself is not cut by the cap
