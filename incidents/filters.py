@@ -54,7 +54,7 @@ class IncidentFilterSet(BaseFilterSet):
     start_date__lte = django_filters.DateFilter(field_name="start_date", lookup_expr="lte", label="To")
     ordering = IncidentOrderingFilter(
         fields=(("start_date", "start_date"), ("created", "created"), ("title", "title"), ("kind", "kind"),
-                ("status", "status"), ("id", "id")),
+                ("status", "status"), ("submitted_at", "submitted"), ("id", "id")),
     )  # fmt: skip
 
     search_fields = ("title", "description", "place_text")

@@ -120,7 +120,7 @@ def _transition(incident: Incident, *, to: str, allowed_from: tuple[str, ...], n
 @transaction.atomic
 def incident_submit(*, incident: Incident, author) -> Incident:
     """Send a draft (or a sent-back incident) to the editors' review queue."""
-    return _transition(incident, to=Status.IN_REVIEW, allowed_from=(Status.DRAFT,))
+    return _transition(incident, to=Status.IN_REVIEW, allowed_from=(Status.DRAFT,), submitted_at=timezone.now())
 
 
 @transaction.atomic

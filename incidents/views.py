@@ -189,10 +189,10 @@ class IncidentListView(DeskMixin, FilteredListMixin, View):
 
 
 class ReviewQueueView(EditorMixin, FilteredListMixin, View):
-    """Incidents waiting for an editor, oldest first."""
+    """Incidents waiting for an editor, longest-waiting first (by when they were sent for review)."""
 
     template_name = "incidents/review_queue.html"
-    default_ordering = "created"
+    default_ordering = "submitted"
 
     def base_queryset(self):
         return _list_queryset(self.request.user).filter(status=Status.IN_REVIEW, merged_into__isnull=True)

@@ -75,6 +75,7 @@ class Incident(AuthoredModel):
         to="incidents.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="merged"
     )
     sources = models.ManyToManyField(to="incidents.Source", blank=True, related_name="incidents")
+    submitted_at = models.DateTimeField(null=True, blank=True, help_text="When it was last sent for review.")
     published_at = models.DateTimeField(null=True, blank=True)
 
     # Optimistic locking: a save carrying an older version is refused.

@@ -186,6 +186,15 @@ def test_review_queue_lists_incidents_in_review_oldest_first(client_for, analyst
     assert body.index("Older in review") < body.index("Newer in review")
 
 
+def test_review_queue_orders_by_when_incidents_were_sent_not_when_they_were_logged(client_for, analyst):
+    logged_first = _incident(analyst, title="Logged first, sent last")
+    logged_last = _incident(analyst, title="Logged last, sent first")
+    services.incident_submit(incident=logged_last, author=analyst)
+    services.incident_submit(incident=logged_first, author=analyst)
+    body = _text(client_for("editor").get(reverse("incidents:review_queue")))
+    assert body.index("Logged last, sent first") < body.index("Logged first, sent last")
+
+
 @pytest.mark.django_db
 def test_review_queue_takes_the_list_filters(client_for, analyst):
     for title, kind in (("Raid in Kurram", "cross_border_raid"), ("IED in Bannu", "ied")):
