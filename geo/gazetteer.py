@@ -218,6 +218,9 @@ class Gazetteer:
         while len(words) > 1 and words[-1] in ADMIN_WORDS:
             words = words[:-1]
             keys.add(" ".join(words))
+        # Pashto and Urdu compounds are written joined and split alike ("Landi Kotal" / "Landikotal",
+        # "Aka Khel" / "Akakhel"): a name of several words is also found written as one.
+        keys |= {k.replace(" ", "") for k in keys if " " in k and k.isascii() and len(k) >= 7}
         for k in keys:
             bucket = self.index.setdefault(k, [])
             if entry not in bucket:
@@ -309,7 +312,6 @@ class Gazetteer:
             district = self.on_date(best[1], day)
             return district, self.province_of(district), False
         return None, None, False
-
 
     def districts_near(self, x: float, y: float, km: float, day: dt.date | None = None) -> dict[int, float]:
         """Districts (as on ``day``) whose boundary lies within ``km`` of the point: the ones a point of that

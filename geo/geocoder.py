@@ -11,10 +11,16 @@ How it decides, in order:
    skeleton index or, next to an admin word, by rapidfuzz over area names, and confirmed by rapidfuzz;
 2. validity: an area that did not exist on the incident's date stands for its predecessor or
    successor (a FATA agency before 31 May 2018, the KP district after);
-3. ambiguity: each span keeps the candidate most consistent with the other spans and the point
-   (same province / district), then its own score;
-4. the district is the best-supported one, weighing place text over title over description and
-   earlier mentions over later ones; the province is its parent.
+3. ambiguity: each span keeps the candidate most consistent with the other spans, the point and the
+   incident's country (stated by the record, or else the one the text as a whole points to), then its
+   own score; a name found inside a longer proper name ("Ziarat" in "Pash Ziarat") keeps a lower score;
+4. the district is the best-supported one, weighing place text over title over description, earlier
+   mentions over later ones, and each distinct name once; the province is its parent. A stated country
+   bounds it (names abroad stay mentions); a province named outright outweighs a namesake village in
+   another province (then only the province is given); a village matched inside a longer name is a
+   mention to check, never a placement;
+5. a point decides by the polygon containing it, except among the districts within its own uncertainty
+   (``point_km``: borders drawn simpler than they run, "near" a named place), where the text decides.
 """
 
 from __future__ import annotations
@@ -33,13 +39,13 @@ SCORE = {"exact": 1.0, "alias": 0.92}
 # How much being in the incident's country counts for one candidate, against another mention in the same
 # district (0.5) or the point's district (1.0): stated by the record, it outranks any namesake elsewhere;
 # inferred from the text itself, it only breaks near-ties between namesakes.
-# How far a point may lie from the place it stands for, by its geo precision: an exact point is only as
-# good as the district borders it is tested against (simplified files, ~2 km); UCDP's where_prec 2 and
-# ACLED's geo_precision 2 say "near the named place" (UCDP: within about 25 km). District and province centroids are
-# representative points of the area itself, so the polygon containing them decides.
-POINT_KM = {"exact": 2.0, "near": 25.0}
 COUNTRY_STATED = 1.0
 COUNTRY_INFERRED = 0.3
+# How far a point may lie from the place it stands for, by its geo precision: an exact point is only as
+# good as the district borders it is tested against (simplified files, ~2 km); UCDP's where_prec 2 and
+# ACLED's geo_precision 2 say "near the named place" (UCDP: within about 25 km). District and province
+# centroids are representative points of the area itself, so the polygon containing them decides.
+POINT_KM = {"exact": 2.0, "near": 25.0}
 FIELD_WEIGHT = {"place_text": 1.5, "title": 1.0, "description": 0.7}
 
 # Single words that are names somewhere in the gazetteer but far more often ordinary words in reports.
@@ -74,6 +80,9 @@ NAME_PARTS = frozenset(
 # A name found inside a longer proper name ("Goran" in "Dasht-i-Goran", "Ziarat" in "Pash Ziarat") is more
 # often another place that merely shares a word: its candidates keep this share of their score.
 INSIDE_LONGER_NAME = 0.6
+DISTANCE_UNITS = frozenset({"km", "kms", "kilometres", "kilometers", "kilometre", "kilometer", "miles", "mile"})
+# What a place the text measures the incident's position from counts, against a place it is at.
+MEASURED_FROM = 0.3
 # rapidfuzz ratio a near-miss of a capitalised word needs with no admin word next to it ("Bermal" → Barmal
 # at 83 passes; "Badan" → Badin at 80 does not); next to "district"/"agency" 80 suffices.
 FUZZY_BARE = 83
@@ -101,6 +110,7 @@ class Span:
     hint: str | None
     candidates: list[Candidate]
     partial: bool = False  # found inside a longer proper name ("Ziarat" in "Pash Ziarat")
+    reference: bool = False  # a place the text measures from ("20 km east of Miranshah"), not the place itself
 
 
 @dataclass(slots=True)
@@ -198,7 +208,13 @@ class Geocoder:
 
         if i >= 1 and toks[i - 1][2] in ADMIN_WORDS and joined(i - 1, i):
             return ADMIN_WORDS[toks[i - 1][2]]
-        if i >= 2 and toks[i - 1][2] == "of" and toks[i - 2][2] in ADMIN_WORDS and joined(i - 2, i):
+        if (
+            i >= 2
+            and toks[i - 1][2] == "of"
+            and toks[i - 2][2] in ADMIN_WORDS
+            and joined(i - 2, i - 1)
+            and joined(i - 1, i)
+        ):  # "district of Bagh", "province of Paktika"
             return ADMIN_WORDS[toks[i - 2][2]]
         return None
 
@@ -213,6 +229,8 @@ class Geocoder:
             for length in range(min(self.gaz.max_tokens, n - i), 0, -1):
                 words = toks[i : i + length]
                 key = " ".join(t[2] for t in words)
+                if length > 1 and not self.gaz.lookup(key) and key.isascii():
+                    key = key.replace(" ", "")  # "Aka Khel" written split, "Akakhel" in the gazetteer
                 if key in ADMIN_WORDS or not self.gaz.lookup(key):
                     continue
                 original = text[words[0][0] : words[-1][1]]
@@ -233,6 +251,7 @@ class Geocoder:
                 if latin and len(key) >= 5:
                     cands += self._alternatives(key, cands, day, exclude)
                 span = self._span(field_name, words, text, hint, cands)
+                span.reference = self._measured_from(toks, i)
                 if not lower_text and self._inside_longer_name(toks, i, i + length, text):
                     span.partial = True
                     for cand in cands:
@@ -250,6 +269,17 @@ class Geocoder:
             span.order = order
             spans.append(span)
         return spans
+
+    @staticmethod
+    def _measured_from(toks, i: int) -> bool:
+        """True when the name at toks[i] follows "<distance> … of/from" ("40 km southeast of Miranshah",
+        "some 300 miles from Quetta"): the text places the incident away from it."""
+        k = i - 1
+        if k >= 0 and toks[k][2] == "the":
+            k -= 1
+        if k < 0 or toks[k][2] not in ("of", "from"):
+            return False
+        return any(t[2] in DISTANCE_UNITS for t in toks[max(0, k - 6) : k])
 
     def _inside_longer_name(self, toks, i: int, j: int, text: str) -> bool:
         """True when toks[i:j] is joined to a neighbouring word that continues the name: by a hyphen
@@ -369,7 +399,8 @@ class Geocoder:
                     continue
                 best = max(((fuzz.ratio(key, o), o) for o in options), default=(0, None))
                 # A bare word needs to be nearer an area's name than one an admin word vouches for.
-                if best[0] < 80 or (best[0] < FUZZY_BARE and not self._hint(toks, i, i + length, text)):
+                vouched = self._hint(toks, i, i + length, text) in ("district", "province")
+                if best[0] < 80 or (best[0] < FUZZY_BARE and not vouched):
                     continue
                 cands = self._candidates(best[1], "fuzzy", best[0] / 100 * 0.9, day, exclude)
                 if best[0] < 88:
@@ -414,8 +445,7 @@ class Geocoder:
             point_province = self.gaz.province_of(point_district)
         if prior is None and point_district is None and len(spans) > 1:
             # Two passes over the same spans: the country the text as a whole points to, then each name
-            # read inside it ("Kabal, Swat": Swat's Kabal, not a namesake of Kabul). Monotone: the prior
-            # only adds to that country's side, so a second run with the filled country gives the same result.
+            # read inside it ("Kabal, Swat": Swat's Kabal, not a namesake of Kabul).
             first = Result()
             self._place_from_text(first, self._choose(spans, None, None))
             prior, weight = first.country_code or None, COUNTRY_INFERRED
@@ -444,10 +474,11 @@ class Geocoder:
             near = {d: dist for d, dist in near.items() if self.gaz.areas[d].country_code == country} or near
         if len(near) < 2 and district in near:
             return district
-        if spans:
+        at = [span for span in spans if not span.reference]  # "40 km from Miranshah" says where it is not
+        if at:
             by_text = Result()
             prior = (country, COUNTRY_STATED) if country else (None, 0.0)
-            self._place_from_text(by_text, self._choose(spans, None, None, *prior), country)
+            self._place_from_text(by_text, self._choose(at, None, None, *prior), country)
             if by_text.district_id in near:
                 return by_text.district_id
         if district in near or not near:
@@ -508,7 +539,9 @@ class Geocoder:
             level=cand.level, method=cand.method, score=round(min(1.0, max(0.0, cand.score)), 4),
         )  # fmt: skip
 
-    def _place_from_text(self, result: Result, chosen: list[tuple[Span, Candidate]], country: str | None = None) -> None:
+    def _place_from_text(
+        self, result: Result, chosen: list[tuple[Span, Candidate]], country: str | None = None
+    ) -> None:
         if country is not None:
             # The record says where it happened: names elsewhere stay mentions ("opposite Barmal district,
             # Paktika" in a Pakistani report; a Pakistani village that shares an Afghan district's name)
@@ -526,6 +559,8 @@ class Geocoder:
             if span.partial and (cand.kind == "place" or cand.method == "fuzzy"):
                 continue  # "Qambar" of "Qambar Khel", "Tatta" of "Tatta Pani": a mention to check, not a placement
             weight = cand.score * FIELD_WEIGHT.get(span.field, 1.0) / (1 + 0.15 * span.order)
+            if span.reference:
+                weight *= MEASURED_FROM  # the incident is some way off: often in the next district
             if cand.level == "district" and span.hint == "district":
                 weight *= 1.5  # "X area, Mohmand Agency": the district a report names outright, admin word and all
             key = (name_key(span.text), cand.kind, cand.id)
@@ -547,8 +582,10 @@ class Geocoder:
             # A province the text names backs the districts inside it ("Arghandab, Kandahar").
             district = max(districts, key=lambda d: districts[d] + 0.5 * provinces.get(self.gaz.province_of(d), 0))
             named = max(named_provinces, key=named_provinces.get, default=None)
-            if named is not None and named != self.gaz.province_of(district) and (
-                named_provinces[named] > districts[district]
+            if (
+                named is not None
+                and named != self.gaz.province_of(district)
+                and (named_provinces[named] > districts[district])
             ):
                 # "Jhelum Valley, Azad Jammu and Kashmir (AJK)": the province named outright outweighs a
                 # namesake village elsewhere; say the province and leave the district open.

@@ -402,6 +402,11 @@ def _plan_pakistan(data_dir, features, specs) -> None:
                         parent=province.code, boundary=shape, centroid=shape.point_on_surface,
                         source="Pakistan districts")  # fmt: skip
         spec.alias(raw, "Pakistan districts")
+        if raw.startswith("FR "):
+            # The file's "FR" spelled out, both ways reports write it: "Frontier Region Kohat", "Kohat Frontier Region".
+            place = raw.removeprefix("FR ")
+            spec.alias(f"Frontier Region {place}", "Pakistan districts (FR spelled out)")
+            spec.alias(f"{place} Frontier Region", "Pakistan districts (FR spelled out)")
         d_name = " ".join(str(props.get("D_NAME") or "").split())
         # FR Bannu's D_NAME is " Bannu": a district of its own, so never an alias of the Frontier Region.
         if d_name and name_key(d_name) not in district_names - {name_key(raw)}:

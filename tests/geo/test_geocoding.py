@@ -188,3 +188,50 @@ def test_the_worker_task_saves_what_apply_changed(areas):
     assert incident.location is not None
     assert incident.geocode_requested is None
     assert geocode_incident.run(incident.pk) == "nothing to do"
+
+
+def test_the_incidents_country_keeps_it_out_of_a_namesake_across_the_border(areas):
+    stated = text_incident("Chamkani village. Chamkani area", country_code="PK")
+    run(stated)
+    assert (stated.district, stated.province, stated.country_code) == (None, None, "PK")
+    assert stated.mentions.filter(area__name="Chamkani").exists()  # offered, not used
+    unstated = text_incident("Chamkani village. Chamkani area", country_code="")
+    run(unstated)
+    assert (unstated.district.name, unstated.country_code) == ("Chamkani", "AF")
+
+
+def test_a_filled_country_is_read_the_same_way_on_the_next_run(areas):
+    text = "North Waziristan on the border with Afghanistan, opposite from Barmal district, Paktika"
+    incident = text_incident(text, country_code="")
+    run(incident)
+    assert incident.country_code == "AF"
+    mentions = sorted(incident.mentions.values_list("id", "area_id", "place_id"))
+    assert run(incident) == []
+    assert sorted(incident.mentions.values_list("id", "area_id", "place_id")) == mentions
+
+
+def test_an_imported_near_point_yields_to_the_district_the_text_names_but_a_hand_set_one_does_not(areas):
+    barmal, urgun = Area.objects.get(name="Barmal"), Area.objects.get(name="Urgun")
+    border = barmal.boundary.intersection(urgun.boundary.buffer(0.005)).difference(urgun.boundary)
+    point = border.point_on_surface
+    imported = text_incident("Urgun district", location=point, location_manual=False, geo_precision="near")
+    run(imported)
+    assert (imported.district, imported.geo_precision, imported.location) == (urgun, "near", point)
+    by_hand = text_incident("Urgun district", location=point, location_manual=True)
+    run(by_hand)
+    assert by_hand.district == barmal
+
+
+def test_geocode_command_takes_the_country_and_refuses_a_bad_one(areas):
+    stdin = StringIO(
+        json.dumps({"text": "Chamkani village", "country": "PK"}) + "\n"
+        + json.dumps({"text": "Chamkani village"}) + "\n"
+        + json.dumps({"text": "Chamkani village", "country": "Pakistan"}) + "\n"
+    )  # fmt: skip
+    out = StringIO()
+    call_command("geocode", stdin=stdin, stdout=out, stderr=StringIO())
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert rows[0]["district"] is None
+    assert rows[0]["mentions"][0]["area"]["name"] == "Chamkani"
+    assert rows[1]["district"]["name"] == "Chamkani"
+    assert rows[2] == {"line": 3, "error": "'country' must be an ISO 3166-1 alpha-2 code: 'Pakistan'"}

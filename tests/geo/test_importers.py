@@ -146,3 +146,37 @@ def test_malformed_file_leaves_a_loaded_gazetteer_untouched(areas, broken_data_d
         AreaName.objects.count(),
         apps.get_model("geo", "AreaEvent").objects.count(),
     ) == before
+
+
+def test_aliases_row_with_an_unquoted_comma_is_refused_naming_the_row(tmp_path):
+    from geo.importers import _read_aliases
+
+    path = tmp_path / "aliases.csv"
+    path.write_text(
+        "country,level,area,province,alias,language,source\n"
+        "AF,province,Khost,,Khowst,en,AIMS spelling\n"
+        "PK,district,Swat,,Mingora,en,desk knowledge, NOT yet checked\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(BoundaryFileError, match=r"aliases\.csv: row 3 has more fields than the header"):
+        _read_aliases(path)
+
+
+def test_curated_sources_are_kept_whole_and_follow_the_file_on_reimport(areas):
+    # Sources with commas are quoted in the file, so the "NOT yet checked" mark survives the import.
+    assert AreaName.objects.filter(name="Sararogha", source__contains="NOT yet checked").exists()
+    row = AreaName.objects.filter(name="Bermal").first()
+    original = row.source
+    AreaName.objects.filter(pk=row.pk).update(source="aliases.csv: a stale note")
+    hand_added = AreaName.objects.create(area=row.area, name="Bermal Kalay", source="desk, by hand")
+    stats = import_all(settings.SHARED_DATA_DIR)
+    assert stats.names_updated == 1
+    assert AreaName.objects.get(pk=row.pk).source == original
+    assert AreaName.objects.get(pk=hand_added.pk).source == "desk, by hand"  # not the importer's to change
+    assert not import_all(settings.SHARED_DATA_DIR).changed
+
+
+def test_frontier_regions_are_also_named_with_fr_spelled_out(areas):
+    fr_tank = Area.objects.get(code="PK413")
+    assert fr_tank.name == "FR Tank"
+    assert {"Frontier Region Tank", "Tank Frontier Region"} <= _names(fr_tank)

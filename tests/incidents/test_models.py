@@ -154,8 +154,14 @@ def test_area_validity_must_be_ordered_and_below_country_needs_parent():
                                          centroid=Point(1, 1)))  # fmt: skip
     _refused(
         lambda: Area.objects.create(
-            level="district", name="Z", code="XX-Z", country_code="XX", centroid=Point(1, 1), parent=country,
-            valid_from=dt.date(2018, 6, 1), valid_to=dt.date(2018, 5, 31),
+            level="district",
+            name="Z",
+            code="XX-Z",
+            country_code="XX",
+            centroid=Point(1, 1),
+            parent=country,
+            valid_from=dt.date(2018, 6, 1),
+            valid_to=dt.date(2018, 5, 31),
         )
     )
 

@@ -1,7 +1,8 @@
 """``manage.py geocode``: the desk's check of the gazetteer, through the worker's own code path.
 
 Reads JSON lines on stdin — ``{"text": "...", "date": "2024-12-24"}`` or ``{"lat": .., "lon": ..}``
-(both may be given) — and prints one JSON line per input line: ``province`` and ``district`` (each
+(both may be given; ``"country": "PK"`` says where it happened, as the incident's country does) — and
+prints one JSON line per input line: ``province`` and ``district`` (each
 ``{"name", "code"}`` or null), ``precision`` and ``mentions``. A malformed line prints
 ``{"line": n, "error": "..."}`` and the rest are still processed.
 """
@@ -45,8 +46,12 @@ def _incident_from(data) -> object:
         location = Point(lon, lat, srid=4326)
     if not text.strip() and location is None:
         raise InputError("give 'text' or 'lat'/'lon'")
+    country = data.get("country") or ""
+    if not isinstance(country, str) or (country and not (len(country) == 2 and country.isalpha())):
+        raise InputError(f"'country' must be an ISO 3166-1 alpha-2 code: {country!r}")
     # An unsaved incident: the same apply() the worker runs, without storing mentions.
-    return Incident(place_text=text, start_date=day, location=location, location_manual=location is not None)
+    return Incident(place_text=text, start_date=day, location=location, location_manual=location is not None,
+                    country_code=country.upper())  # fmt: skip
 
 
 def _area(gaz, area_id):
@@ -56,7 +61,7 @@ def _area(gaz, area_id):
 
 class Command(BaseCommand):
     stealth_options = ("stdin",)
-    help = "Geocode JSON lines from stdin ({'text', 'date'} or {'lat', 'lon'}); one JSON line out per line in."
+    help = "Geocode JSON lines from stdin ({'text', 'date', 'country'} or {'lat', 'lon'}); one JSON line out per line."
 
     def handle(self, *args, **options):
         stdin = options.get("stdin") or sys.stdin
