@@ -78,13 +78,14 @@ def _fetch(query: str, params: dict):
 
 
 def prepare_database(size: int, *, regenerate: bool = False, log=print) -> dict:
-    """Migrate, load the gazetteer if missing, and generate ``size`` incidents unless already there."""
+    """Migrate, bring the gazetteer up to date, and generate ``size`` incidents unless already there."""
     from geo.importers import import_all
-    from geo.models import Area
 
     call_command("migrate", verbosity=0)
-    if not Area.objects.exists():
-        import_all(settings.SHARED_DATA_DIR)
+    # Always: the import is idempotent and cheap, and the geocoder rows must measure today's names
+    # (curated aliases change), not those of the day the database was generated.
+    stats = import_all(settings.SHARED_DATA_DIR)
+    log(f"[bench] gazetteer in {connection.settings_dict['NAME']}: {stats}")
     bench_users()
     existing = incident_count()
     if existing == size and not regenerate:

@@ -71,6 +71,9 @@ class IncidentViewSet(BaseViewSet):
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet
     bbox_filter_field = "location"
+    # For points "overlaps the box" and "inside the box" are the same rows, but PostgreSQL estimates `&&`
+    # well and `@` badly: with `@` it bitmap-scanned 730k rows for one viewport at 1M incidents (385 ms vs 6 ms).
+    bbox_filter_include_overlapping = True
     http_method_names = ["get", "post", "patch", "head", "options"]
     # Each write names the permission it needs (core.permissions.RolePermission refuses any write not listed).
     write_permissions = {
@@ -240,6 +243,9 @@ class IncidentGeoViewSet(BaseViewSet):
     filterset_class = IncidentFilterSet
     pagination_class = CappedGeoJsonPagination
     bbox_filter_field = "location"
+    # For points "overlaps the box" and "inside the box" are the same rows, but PostgreSQL estimates `&&`
+    # well and `@` badly: with `@` it bitmap-scanned 730k rows for one viewport at 1M incidents (385 ms vs 6 ms).
+    bbox_filter_include_overlapping = True
 
     def get_queryset(self):
         return super().get_queryset().for_map()
