@@ -1,7 +1,7 @@
 # The tracker's image: web (gunicorn), worker and beat all run from it (see docker-compose.yml).
 FROM python:3.11-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 DJANGO_DEBUG=0
 # GeoDjango's system libraries (GDAL, GEOS, PROJ) from Debian's packages; psql client for health checks.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gdal-bin postgresql-client \

@@ -59,3 +59,8 @@ def test_dependencies_are_pinned_exactly_and_agree_with_the_lock():
         assert version, f"{pin} is not pinned exactly"
         key = re.sub(r"\[.*\]", "", name).lower().replace("_", "-")
         assert lock.get(key) == version, f"{pin} disagrees with requirements.lock ({lock.get(key)})"
+
+
+def test_the_image_is_not_in_debug_mode_by_default():
+    """manage.py defaults to DEBUG for developers; the image must not inherit that."""
+    assert "DJANGO_DEBUG=0" in (ROOT / "Dockerfile").read_text()
