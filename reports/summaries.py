@@ -68,15 +68,20 @@ def recompute_cells(keys: list[tuple[int, str, str]]) -> int:
     months = [k[1] for k in keys]
     with connection.cursor() as cursor:
         key_cte = "keys(area_id, month, category) AS (SELECT * FROM unnest(%s::bigint[], %s::date[], %s::text[]))"
+        in_cells = (
+            "(i.district_id = ANY(%s) OR i.province_id = ANY(%s))"
+            " AND date_trunc('month', i.start_date)::date = ANY(%s::date[])"
+        )
         facts = _FACTS.format(
-            assessment_filter="",
-            incident_filter="AND (i.district_id = ANY(%s) OR i.province_id = ANY(%s))"
-            " AND date_trunc('month', i.start_date)::date = ANY(%s::date[])",
+            # Only the assessments of incidents in these cells: without this, every incremental recompute would
+            # sort the whole assessments table to find each incident's latest.
+            assessment_filter=f"WHERE a.incident_id IN (SELECT i.id FROM incidents_incident i WHERE {in_cells})",
+            incident_filter=f"AND {in_cells}",
         )
         sql = facts.replace("WITH latest AS", f"WITH {key_cte}, latest AS", 1) + _UPSERT.format(
             facts_filter="WHERE (area_id, month, category) IN (SELECT area_id, month, category FROM keys)"
         )
-        params = [[k[0] for k in keys], months, [k[2] for k in keys], area_ids, area_ids, months]
+        params = [[k[0] for k in keys], months, [k[2] for k in keys], *[area_ids, area_ids, months] * 2]
         cursor.execute(sql, params)
         # Cells asked for that have no incidents left: zero them.
         cursor.execute(
