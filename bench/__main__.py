@@ -92,6 +92,8 @@ def geocoder_rows() -> list[dict]:
         notes = f"unresolved {row['unresolved']}%" if row.get("unresolved") is not None else ""
         if row.get("baseline") is not None:
             notes = "PostgreSQL column: the same lookups as PostGIS queries"
+        if row.get("notes"):
+            notes = row["notes"]
         rows.append({
             "measure": row.get("figure", "geocoder"), "size": None, "ours": row.get("value"),
             "postgres": row.get("baseline"), "unit": row.get("unit", ""), "ratio": row.get("ratio"),

@@ -14,7 +14,7 @@ class AreaAdmin(LeafletGeoAdmin):
     list_display = ("name", "level", "code", "parent", "country_code", "valid_from", "valid_to")
     list_filter = ("level", "country_code")
     search_fields = ("name", "code", "pcode", "names__name")
-    autocomplete_fields = ("parent",)
+    autocomplete_fields = ("parent", "successor", "carved_from")
     inlines = [AreaNameInline]
 
 

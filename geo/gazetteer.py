@@ -124,6 +124,7 @@ class AreaRec:
     valid_from: dt.date | None
     valid_to: dt.date | None
     successor_id: int | None
+    carved_from_id: int | None
     x: float
     y: float
     predecessor_ids: list[int] = field(default_factory=list)
@@ -187,7 +188,7 @@ class Gazetteer:
         areas = {}
         for row in Area.objects.values_list(
             "id", "code", "name", "level", "country_code", "parent_id", "valid_from", "valid_to", "successor_id",
-            "centroid",
+            "carved_from_id", "centroid",
         ):  # fmt: skip
             *head, centroid = row
             areas[row[0]] = AreaRec(*head, x=centroid.x, y=centroid.y)
@@ -244,9 +245,11 @@ class Gazetteer:
         return self.areas.get(area_id) if area_id is not None else None
 
     def on_date(self, area_id: int | None, day: dt.date | None) -> int | None:
-        """The area standing for ``area_id`` on ``day``: itself, or its successor/predecessor then.
+        """The area standing for ``area_id`` on ``day``: itself, or its successor/predecessor then, or the
+        district it was carved from.
 
-        "Kurram Agency" dated 2020 is KP's Kurram district; "Kurram" dated 2010 is the FATA agency.
+        "Kurram Agency" dated 2020 is KP's Kurram district; "Kurram" dated 2010 is the FATA agency;
+        "Hattian" dated 1997 is Muzaffarabad as it was before 2009.
         """
         area = self.area(area_id)
         if area is None or area.valid_on(day):
@@ -255,7 +258,7 @@ class Gazetteer:
         frontier = [area]
         while frontier:
             current = frontier.pop()
-            for other_id in [current.successor_id, *current.predecessor_ids]:
+            for other_id in [current.successor_id, *current.predecessor_ids, current.carved_from_id]:
                 other = self.area(other_id)
                 if other is None or other.id in seen:
                     continue

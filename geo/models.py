@@ -47,6 +47,11 @@ class Area(TimeStampedModel):
         to="geo.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="predecessors",
         help_text="The area that took this one's place when it ceased to exist (a FATA agency → its KP district).",
     )  # fmt: skip
+    carved_from = models.ForeignKey(
+        to="geo.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="carved_out",
+        help_text="The area this one was split off from: before valid_from its ground lay there "
+                  "(Hattian → Muzaffarabad as it was before 2009).",
+    )  # fmt: skip
 
     objects = AreaQuerySet.as_manager()
 

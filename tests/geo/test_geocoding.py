@@ -235,3 +235,20 @@ def test_geocode_command_takes_the_country_and_refuses_a_bad_one(areas):
     assert rows[0]["mentions"][0]["area"]["name"] == "Chamkani"
     assert rows[1]["district"]["name"] == "Chamkani"
     assert rows[2] == {"line": 3, "error": "'country' must be an ISO 3166-1 alpha-2 code: 'Pakistan'"}
+
+
+@pytest.mark.parametrize(("day", "expected"), [(dt.date(1997, 6, 1), "Muzaffarabad"), (dt.date(2015, 6, 1), "Hattian")])
+def test_a_point_and_a_name_in_a_split_off_district_are_placed_as_the_districts_stood_then(areas, day, expected):
+    """Chakothi lies in Hattian, carved out of Muzaffarabad in 2009: a 1997 event there was in Muzaffarabad."""
+    from geo.gazetteer import get_gazetteer
+    from geo.geocoder import Geocoder
+
+    gaz = get_gazetteer()
+    district, province, inside = gaz.reverse(73.880163, 34.115457, day)
+    assert (gaz.areas[district].name, gaz.areas[province].name, inside) == (expected, "Azad Jammu and Kashmir", True)
+    assert gaz.areas[district].valid_on(day)
+    by_name = Geocoder(gaz).geocode({"place_text": "shelling in Hattian district"}, day=day, country="PK")
+    assert by_name.district_id == district
+    incident = text_incident("shelling in Hattian district", start_date=day, country_code="PK")
+    run(incident)
+    assert (incident.district_id, incident.district.name) == (district, expected)

@@ -25,8 +25,9 @@ def test_import_loads_provinces_districts_fata_and_places(db):
     assert Area.objects.filter(country_code="AF", level="district").count() == 398
     # 8 provinces from the district file plus FATA, which existed until 2018.
     assert Area.objects.filter(country_code="PK", level="province").count() == 9
-    # 146 districts as the file draws them, plus the 13 former FATA agencies and Frontier Regions before 2018.
-    assert Area.objects.filter(country_code="PK", level="district").count() == 146 + 13
+    # 146 districts as the file draws them, plus the 13 former FATA agencies and Frontier Regions before 2018,
+    # plus the 17 districts as they were before a split (district_changes.csv).
+    assert Area.objects.filter(country_code="PK", level="district").count() == 146 + 13 + 17
     assert Place.objects.filter(country_code__in=["AF", "PK"]).count() == 891
     assert not Place.objects.filter(district__isnull=True).exists()
     assert stats.created == Area.objects.count()
@@ -180,3 +181,37 @@ def test_frontier_regions_are_also_named_with_fr_spelled_out(areas):
     fr_tank = Area.objects.get(code="PK413")
     assert fr_tank.name == "FR Tank"
     assert {"Frontier Region Tank", "Tank Frontier Region"} <= _names(fr_tank)
+
+
+def test_a_split_district_stands_as_it_was_before_the_split(areas):
+    """Hattian was carved out of Muzaffarabad in 2009: before that, its ground was Muzaffarabad's."""
+    hattian = _area("Hattian", "district")
+    current = _area("Muzaffarabad", "district", valid_to__isnull=True)
+    old = _area("Muzaffarabad", "district", valid_to__isnull=False)
+    assert (old.valid_to, old.successor, old.parent) == (dt.date(2008, 12, 31), current, current.parent)
+    assert (current.valid_from, hattian.valid_from, hattian.carved_from) == (dt.date(2009, 1, 1),) * 2 + (old,)
+    union = current.boundary.union(hattian.boundary)
+    assert old.boundary.sym_difference(union).area < 1e-9
+    assert _names(current) <= _names(old) | {old.name}
+    # Dir was divided in 1996 and its name went with it: no successor, both halves carved from it.
+    dir_ = _area("Dir", "district")
+    assert dir_.successor is None
+    assert set(dir_.carved_out.values_list("name", flat=True)) == {"Upper Dir", "Lower Dir"}
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("PK,Azad Jammu and Kashmir,Muzaffarabad,Muzaffarabad;Hatian,2009,x", r"row 2: no district named 'Hatian'"),
+        ("PK,Azad Jammu and Kashmir,Muzaffarabad,Muzaffarabad;Hattian,twenty,x", r"row 2 has first_year 'twenty'"),
+        ("PK,Azad Jammu and Kashmir,Muzaffarabad,Muzaffarabad,2009,x", r"row 2: a split needs two or more"),
+        ("PK,Kashmir,Muzaffarabad,Muzaffarabad;Hattian,2009,x", r"row 2: no province named 'Kashmir'"),
+    ],
+)
+def test_a_bad_district_change_is_refused_naming_the_row_and_nothing_is_saved(db, tmp_path, monkeypatch, row, message):
+    path = tmp_path / "district_changes.csv"
+    path.write_text(f"country,province,district,became,first_year,source\n{row}\n", encoding="utf-8")
+    monkeypatch.setattr("geo.importers.DISTRICT_CHANGES", path)
+    with pytest.raises(BoundaryFileError, match=rf"district_changes\.csv: {message}"):
+        import_all(settings.SHARED_DATA_DIR)
+    assert Area.objects.count() == 0
