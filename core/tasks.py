@@ -31,7 +31,8 @@ def requeue_pending(deadline_seconds: int | None = None) -> str:
     """Re-queue every job whose marker is older than the deadline (broker outage, killed worker, lost message).
 
     The guarantee that no job is lost lives in the data (``*_requested`` columns), not in the queue: beat runs
-    this every minute. Re-queueing a job that is merely slow is harmless, since jobs are idempotent. If the
+    this every minute. Re-queueing a job that is merely slow is harmless, since jobs are idempotent. A job it
+    re-queues has its mark moved to now, so a backlog is re-queued once per deadline, not once per minute. If the
     broker is unreachable, the sweep stops at the first failure and leaves the rest marked for the next run.
     """
     from geo.tasks import geocode_incident
@@ -53,6 +54,19 @@ def requeue_pending(deadline_seconds: int | None = None) -> str:
         if stale_cells:
             recompute_pending_cells.delay()
     except BrokerError as exc:
+        _touch(incident_ids[:queued], cutoff)
         logger.warning("requeue_pending: broker unreachable after %d of %d jobs: %s", queued, len(incident_ids), exc)
         return f"broker unreachable: requeued {queued} of {len(incident_ids)} geocoding jobs; the next sweep retries"
+    _touch(incident_ids, cutoff)
     return f"requeued {queued} geocoding jobs; summary cells {'requeued' if stale_cells else 'clean'}"
+
+
+def _touch(incident_ids: list[int], cutoff) -> None:
+    """Move the mark of the jobs just queued to now. A job that finished meanwhile (mark cleared) or an edit that
+    re-marked the incident (mark newer than the cutoff) is left alone: PostgreSQL re-checks the condition."""
+    from incidents.models import Incident
+
+    if incident_ids:
+        Incident.objects.filter(pk__in=incident_ids, geocode_requested__lt=cutoff).update(
+            geocode_requested=timezone.now()
+        )

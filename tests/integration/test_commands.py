@@ -36,9 +36,26 @@ def test_requeue_pending_puts_lost_jobs_back_on_the_queue(pending_incident, brok
     assert _requeue() == ["requeued 1 geocoding jobs; summary cells clean"]
     assert broker.command("LLEN", "geo") == "1"
 
-    # Run again: the same job again (the job itself is idempotent), nothing else, one line again.
+    # The sweep moved the mark to now: a sweep a minute later leaves the job queued once, not twice.
+    pending_incident.refresh_from_db()
+    assert pending_incident.geocode_requested > pending_incident.created
+    assert _requeue(older_than=60) == ["requeued 0 geocoding jobs; summary cells clean"]
+    assert broker.command("LLEN", "geo") == "1"
+
+    # Past the deadline again (the job was lost once more): queued again; the job itself is idempotent.
     assert _requeue() == ["requeued 1 geocoding jobs; summary cells clean"]
     assert broker.command("LLEN", "geo") == "2"
+
+
+def test_requeue_pending_leaves_the_mark_of_a_job_done_meanwhile(pending_incident, broker):
+    from core.tasks import _touch
+    from incidents.models import Incident
+
+    cutoff = pending_incident.geocode_requested + dt.timedelta(seconds=1)
+    Incident.objects.filter(pk=pending_incident.pk).update(geocode_requested=None)  # the worker finished it
+    _touch([pending_incident.pk], cutoff)
+    pending_incident.refresh_from_db()
+    assert pending_incident.geocode_requested is None
 
 
 def test_requeue_pending_queues_one_recompute_for_stale_summary_cells(broker, db):
