@@ -220,6 +220,48 @@ def _text_misses(gaz, events: list[dict], key: str) -> dict:
             "notes": "; ".join(f"{place!r} ×{n} (UCDP {adm_2!r})" for (place, adm_2), n in top)}  # fmt: skip
 
 
+LEARN_CUTOFF = dt.date(2012, 1, 1)
+
+
+def _learned_rows(pakistan: list[dict]) -> list[dict]:
+    """The desk learns places from its located incidents (``geo.learning``). Measured as it would happen: learn
+    from the events before 2012 whose point UCDP gives as the place itself or within ~25 km of it (where_prec
+    1–2; points and place texts only, never UCDP's adm labels), then geocode the texts of the events from 2012
+    on, against the same gazetteer without the learned places."""
+    from geo.gazetteer import UNVERIFIED, Gazetteer
+    from geo.geocoder import Geocoder
+    from geo.learning import learn
+
+    train = [e for e in pakistan if e["day"] and e["day"] < LEARN_CUTOFF and e["where_prec"] in (1, 2)]
+    test = [e for e in pakistan if e["day"] and e["day"] >= LEARN_CUTOFF]
+    period = f"UCDP PK {LEARN_CUTOFF.year}–{max(e['day'] for e in test).year}"
+    rows = []
+    for what, markers in (("held out", (UNVERIFIED,)), ("as shipped", ())):
+        base = Gazetteer.from_db(without_name_sources=markers, with_learned=False)
+        learned = learn(Geocoder(base), [(e["text"], *e["point"]) for e in train])
+        for how, gaz in (("alone", base), ("with learned places", base.with_learned(learned))):
+            geocoder = Geocoder(gaz)
+            right = Counter()
+            judged = Counter()
+            for e in test:
+                r = geocoder.geocode({"place_text": e["text"]}, day=e["day"], country=e["country"])
+                for level, got in (("province", r.province_id), ("district", r.district_id)):
+                    if e[f"truth_{level}"] is not None:
+                        judged[level] += 1
+                        right[level] += got == e[f"truth_{level}"]
+            for level in ("province", "district"):
+                value = 100.0 * right[level] / max(1, judged[level])
+                target = TARGETS[f"text_{level}"]
+                rows.append({
+                    "figure": f"geocoder text ({what} gazetteer), {how}: {level} right ({period}, n={judged[level]})",
+                    "value": round(value, 1), "unit": "%", "target": f"≥ {target:g}%", "baseline": None,
+                    "ratio": None, "met": value >= target,
+                    "notes": (f"{len(learned)} places learned from {len(train)} located events before "
+                              f"{LEARN_CUTOFF.year}" if how != "alone" else "no learned places"),
+                })  # fmt: skip
+    return rows
+
+
 def run(sizes=None) -> list[dict]:
     """Measure and return the benchmark rows (``sizes`` is ignored: the data sets are fixed)."""
     _setup()
@@ -336,6 +378,7 @@ def run(sizes=None) -> list[dict]:
     rows.append({"figure": "geocoder text: wrong district because the text names no known place (UCDP PK)",
                  "value": round(100.0 * nothing / max(1, len(missed)), 1), "unit": "% of misses", "target": "",
                  "baseline": None, "ratio": None})  # fmt: skip
+    rows += _learned_rows(pakistan)
     rows += _point_misses(gaz, pakistan)
     rows.append(_text_misses(gaz, pakistan, "checked"))
     # UCDP's where_prec: 1 the exact place, 2 within ~25 km of it, 3 a second-order unit (the district

@@ -16,4 +16,5 @@ app.conf.beat_schedule = {
     # The broker-outage guarantee lives in the data: anything still pending is re-queued.
     "requeue-pending": {"task": "core.requeue_pending", "schedule": 60.0},
     "rebuild-summaries-nightly": {"task": "reports.rebuild_summaries", "schedule": crontab(hour=2, minute=30)},
+    "learn-places-nightly": {"task": "geo.learn_places", "schedule": crontab(hour=2, minute=0)},
 }

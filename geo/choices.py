@@ -1,6 +1,6 @@
 from django.db import models
 
-__all__ = ["AreaLevel", "GeoPrecision", "MatchMethod", "MentionStatus"]
+__all__ = ["AreaLevel", "GeoPrecision", "MatchMethod", "MentionStatus", "PlaceOrigin"]
 
 
 class AreaLevel(models.TextChoices):
@@ -40,3 +40,8 @@ class MentionStatus(models.TextChoices):
     SUGGESTED = "suggested", "Suggested"
     CONFIRMED = "confirmed", "Confirmed"
     REJECTED = "rejected", "Rejected"
+
+
+class PlaceOrigin(models.TextChoices):
+    GEONAMES = "geonames", "GeoNames"
+    DESK = "desk", "Learned from the desk's published incidents"

@@ -180,9 +180,12 @@ class Gazetteer:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_db(cls, *, without_name_sources: tuple[str, ...] = ()) -> Gazetteer:
+    def from_db(cls, *, without_name_sources: tuple[str, ...] = (), with_learned: bool = True) -> Gazetteer:
         """Everything in the tables; ``without_name_sources`` leaves out the names whose source contains one
-        of these markers (the benchmark measures the gazetteer with and without its unverified names)."""
+        of these markers (the benchmark measures the gazetteer with and without its unverified names);
+        ``with_learned=False`` leaves out the places learned from incidents (``geo.learning`` learns over it).
+        Retired learned places (support 0) are never loaded."""
+        from geo.choices import PlaceOrigin
         from geo.models import Area, AreaName, Place
 
         areas = {}
@@ -199,7 +202,10 @@ class Gazetteer:
         ]
         places = {}
         gazetteer_names = []
-        for pid, name, alternates, district_id, country, population, point in Place.objects.values_list(
+        rows = Place.objects.exclude(origin=PlaceOrigin.DESK, support=0)
+        if not with_learned:
+            rows = rows.exclude(origin=PlaceOrigin.DESK)
+        for pid, name, alternates, district_id, country, population, point in rows.values_list(
             "id", "name", "alternate_names", "district_id", "country_code", "population", "point"
         ):
             places[pid] = PlaceRec(pid, name, district_id, country, population, point.x, point.y)
@@ -207,6 +213,21 @@ class Gazetteer:
         gazetteer = cls(areas, places, names)
         for pid, alt in gazetteer_names:
             gazetteer._add(alt, Entry("place", pid, "alias"))
+        return gazetteer
+
+    def with_learned(self, learned) -> Gazetteer:
+        """This gazetteer plus places learned in memory (``geo.learning.learn``), as ``learn_places`` would
+        store them; the benchmark's held-out measurement uses it. Ids are negative: never a row's."""
+        gazetteer = object.__new__(Gazetteer)  # the areas (and their links) are shared, not rebuilt
+        gazetteer.areas, gazetteer.places = self.areas, dict(self.places)
+        gazetteer._boundaries, gazetteer._lock = self._boundaries, threading.Lock()
+        gazetteer.index = {key: list(entries) for key, entries in self.index.items()}
+        gazetteer.skeletons = {key: set(keys) for key, keys in self.skeletons.items()}
+        gazetteer.max_tokens = self.max_tokens
+        for number, item in enumerate(learned, start=1):
+            gazetteer.places[-number] = PlaceRec(-number, item.name, item.district_id, item.country_code, 0,
+                                                 item.x, item.y)  # fmt: skip
+            gazetteer._add(item.name, Entry("place", -number, "exact"))
         return gazetteer
 
     def _add(self, name: str, entry: Entry) -> None:
@@ -347,7 +368,8 @@ _SIGNATURE_SQL = """
 SELECT (SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(max(updated)::text, '') FROM geo_area),
        (SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(sum(hashtext(name)), 0) FROM geo_areaname),
        (SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(sum(district_id), 0) || ':'
-               || coalesce(sum(hashtext(name || alternate_names::text)), 0) FROM geo_place)
+               || coalesce(sum(support), 0) || ':'
+               || coalesce(sum(hashtext(name || alternate_names::text || ST_AsText(point))), 0) FROM geo_place)
 """
 
 

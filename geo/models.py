@@ -5,7 +5,7 @@ from django.contrib.gis.db import models
 from django.db.models.functions import Lower
 
 from core.models import TimeStampedModel
-from geo.choices import AreaLevel, MatchMethod, MentionStatus
+from geo.choices import AreaLevel, MatchMethod, MentionStatus, PlaceOrigin
 
 __all__ = ["Area", "AreaName", "Mention", "Place"]
 
@@ -97,7 +97,8 @@ class AreaName(models.Model):
 
 
 class Place(models.Model):
-    """A populated place (town, village) from a GeoNames extract, placed in its district at import."""
+    """A populated place (town, village, valley): from a GeoNames extract, placed in its district at import, or
+    learned from the desk's published incidents with real points (``geo.learning``)."""
 
     name = models.CharField(max_length=200)
     alternate_names = models.JSONField(default=list, blank=True)
@@ -106,9 +107,21 @@ class Place(models.Model):
     district = models.ForeignKey(to="geo.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="places")
     population = models.PositiveIntegerField(default=0)
     geonames_id = models.PositiveIntegerField(unique=True, null=True, blank=True)
+    origin = models.CharField(max_length=16, choices=PlaceOrigin.choices, default=PlaceOrigin.GEONAMES)
+    support = models.PositiveIntegerField(
+        default=0, help_text="Learned places: published incidents it was learned from (0: retired, not proposed)."
+    )
 
     class Meta:
         ordering = ("name",)
+        constraints = [
+            models.CheckConstraint(condition=models.Q(origin__in=PlaceOrigin.values), name="geo_place_origin_valid"),
+            models.CheckConstraint(
+                condition=models.Q(origin=PlaceOrigin.GEONAMES, geonames_id__isnull=False)
+                | models.Q(origin=PlaceOrigin.DESK, geonames_id__isnull=True),
+                name="geo_place_origin_matches_geonames_id",
+            ),
+        ]
 
     def __str__(self):
         return self.name

@@ -7,7 +7,7 @@ import time
 from celery import shared_task
 from django.db import OperationalError, transaction
 
-__all__ = ["geocode_incident"]
+__all__ = ["geocode_incident", "learn_places"]
 
 logger = logging.getLogger(__name__)
 
@@ -57,3 +57,11 @@ def geocode_incident(incident_id: int) -> str:
             cells_mark(set(before) | set(cell_keys(incident)))
         _test_delay(incident_id)
     return f"geocoded {incident_id}: {', '.join(changed) or 'no change'}"
+
+
+@shared_task(name="geo.learn_places", acks_late=True)
+def learn_places() -> str:
+    """Nightly: learn the places GeoNames lacks from located published incidents (idempotent, one transaction)."""
+    from geo import learning
+
+    return learning.summary(learning.learn_places())

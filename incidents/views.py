@@ -383,7 +383,9 @@ def _detail_incident(request, pk) -> Incident:
         Incident.objects.visible_to(request.user)
         .for_detail(request.user)
         .prefetch_related(
-            Prefetch("mentions", queryset=Mention.objects.select_related("area", "area__parent", "place")),
+            Prefetch(
+                "mentions", queryset=Mention.objects.select_related("area", "area__parent", "place", "place__district")
+            ),
             Prefetch(
                 "assessments__claims",
                 queryset=CasualtyClaim.objects.visible_to(request.user).select_related("claimant"),

@@ -1,0 +1,118 @@
+"""Places learned from the desk's located, published incidents (geo.learning)."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from geo import geocoding
+from geo.gazetteer import get_gazetteer
+from geo.geocoder import Geocoder
+from geo.learning import leading_name, learn, learn_places
+from geo.models import Area, Mention, Place
+from geo.tasks import learn_places as learn_places_task
+from incidents.models import Incident
+from tests.factories import IncidentFactory
+
+# Hassu Khel, a village near Mir Ali (North Waziristan): in no GeoNames extract nor in aliases.csv.
+HASSU_KHEL = (70.30, 32.98)
+PESHAWAR = (71.5785, 34.0151)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mir Ali town. Near the bazaar", "Mir Ali"),
+        ("Tirah valley", "Tirah"),
+        ("Datta Khel", "Datta Khel"),
+        ("میر علی, North Waziristan", "میر علی"),
+        ("airstrikes on Barmal district, Paktika", None),  # not a name: lower-case words
+        ("Check post 51 area", None),  # digits
+        ("Near the border", None),
+        ("Town", None),  # a place word alone
+        ("", None),
+    ],
+)
+def test_leading_name_is_the_proper_name_a_place_text_starts_with(text, expected):
+    assert leading_name(text) == expected
+
+
+def test_a_name_is_learned_where_most_of_its_points_agree(areas):
+    geocoder = Geocoder(get_gazetteer())
+    barmal = Area.objects.get(name="Barmal")
+    observations = [
+        ("Hassu Khel village. Drone strike on a compound", HASSU_KHEL[0], HASSU_KHEL[1]),
+        ("Hassu Khel village", HASSU_KHEL[0] + 0.01, HASSU_KHEL[1]),
+        ("Hassu Khel", HASSU_KHEL[0] - 0.01, HASSU_KHEL[1] + 0.01),
+        ("Hassu Khel bazaar", *PESHAWAR),  # one plotted far off: outvoted, not averaged in
+        ("Khaisura fort", 69.87, 32.38),  # once only: not enough
+        ("Spinkai Raghzai", 69.80, 32.37),
+        ("Spinkai Raghzai", *PESHAWAR),  # half here, half there: no district wins
+        ("Barmal town", barmal.centroid.x + 0.05, barmal.centroid.y),  # the gazetteer knows Barmal already
+        ("Barmal town", barmal.centroid.x - 0.05, barmal.centroid.y),
+        ("Ghost town", barmal.centroid.x, barmal.centroid.y),  # a centroid the geocoder filled: no evidence
+        ("Ghost town", barmal.centroid.x, barmal.centroid.y),
+    ]
+    learned = learn(geocoder, observations)
+    assert [(p.name, p.support, p.seen) for p in learned] == [("Hassu Khel", 3, 4)]
+    district = geocoder.gaz.areas[learned[0].district_id]
+    assert district.name.startswith("North Waziristan")
+    assert (learned[0].x, learned[0].y) == HASSU_KHEL  # the median of the agreeing points
+
+
+def _located(place_text, xy, **extra):
+    values = {"place_text": place_text, "location": Point(*xy, srid=4326), "geo_precision": "exact",
+              "status": "published", "published_at": timezone.now(), "country_code": "PK", **extra}  # fmt: skip
+    return IncidentFactory(**values)
+
+
+def test_learned_places_come_only_from_what_partners_may_see_and_then_place_new_incidents(areas, client_for):
+    for dx in (0.0, 0.01, -0.01):
+        _located("Hassu Khel village. Strike on a compound", (HASSU_KHEL[0] + dx, HASSU_KHEL[1]))
+    # A restricted incident and two drafts elsewhere must not move or make a place: their points are not public.
+    _located("Hassu Khel village", PESHAWAR, sensitivity="restricted")
+    _located("Esori village", (70.72, 33.17), status="draft", published_at=None)
+    _located("Esori village", (70.72, 33.17), status="draft", published_at=None)
+
+    assert learn_places() == {"learned": 1, "incidents": 3, "created": 1, "updated": 0, "retired": 0}
+    place = Place.objects.get(origin="desk")
+    assert (place.name, place.support, place.geonames_id, (place.point.x, place.point.y)) == (
+        "Hassu Khel", 3, None, HASSU_KHEL,
+    )  # fmt: skip
+    assert place.district.name.startswith("North Waziristan")
+    assert learn_places()["created"] == learn_places()["updated"] == 0  # idempotent
+
+    # A new report naming it is placed in its district, through the gazetteer the worker reloads.
+    report = IncidentFactory(place_text="drone strike near Hassu Khel", location=None, start_date=timezone.now().date())
+    geocoding.apply(report)
+    assert report.district_id == place.district_id
+    assert Mention.objects.filter(incident=report, place=place).exists()
+    report.save()
+    page = client_for("analyst").get(reverse("incidents:incident_detail", args=[report.pk])).content.decode()
+    assert "Hassu Khel <small>(place, North Waziristan; learned from 3 published incidents)</small>" in page
+
+    # Retracting the evidence retires the place; a mention still points at it, so it stays with support 0,
+    # out of the gazetteer: the next report naming it is not placed by it.
+    Incident.objects.filter(place_text__startswith="Hassu Khel").update(status="retracted")
+    assert learn_places()["retired"] == 1
+    place.refresh_from_db()
+    assert place.support == 0
+    later = IncidentFactory(place_text="drone strike near Hassu Khel", location=None)
+    geocoding.apply(later)
+    assert later.district_id is None
+
+
+def test_learn_places_command_and_worker_job_say_what_they_did_in_one_line(areas):
+    for dx in (0.0, 0.01):
+        _located("Hassu Khel village", (HASSU_KHEL[0] + dx, HASSU_KHEL[1]))
+    out = StringIO()
+    call_command("learn_places", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "learned places: 1 from 2 located published incidents; 1 created, 0 updated, 0 retired"
+    ]
+    assert (
+        learn_places_task() == "learned places: 1 from 2 located published incidents; 0 created, 0 updated, 0 retired"
+    )
