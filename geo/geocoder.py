@@ -83,6 +83,8 @@ INSIDE_LONGER_NAME = 0.6
 DISTANCE_UNITS = frozenset({"km", "kms", "kilometres", "kilometers", "kilometre", "kilometer", "miles", "mile"})
 # What a place the text measures the incident's position from counts, against a place it is at.
 MEASURED_FROM = 0.3
+# Words after a name that say it is a settlement ("Hub town", "Wah village"): enough to read a short name.
+SETTLEMENT_WORDS = frozenset({"town", "city", "village"})
 # rapidfuzz ratio a near-miss of a capitalised word needs with no admin word next to it ("Bermal" → Barmal
 # at 83 passes; "Badan" → Badin at 80 does not); next to "district"/"agency" 80 suffices.
 FUZZY_BARE = 83
@@ -238,9 +240,11 @@ class Geocoder:
                 hint = self._hint(toks, i, i + length, text)
                 if length == 1 and key in STOPWORDS and not self._named_area(key, hint, original):
                     continue
-                # "Reg district", "Kot district": a short word is a name only when an admin word says so.
+                # "Reg district", "Hub town": a short word is a name only when an admin word right after it
+                # (or a district/province word beside it) says so.
                 short = length == 1 and latin and len(key) < 4 and not original.isupper()
-                if short and not (hint in ("district", "province") and original[:1].isupper()):
+                settlement = i + 1 < n and toks[i + 1][2] in SETTLEMENT_WORDS
+                if short and not ((hint in ("district", "province") or settlement) and original[:1].isupper()):
                     continue
                 cands = self._candidates(key, None, None, day, exclude)
                 if latin and original[:1].islower() and not lower_text:

@@ -144,3 +144,12 @@ def test_a_district_named_with_its_admin_word_outweighs_a_namesake_village(geoco
 )
 def test_ucdp_admin_names_map_to_areas_through_the_alias_machinery(geocoder, name, level, day, code):
     assert Area.objects.get(pk=geocoder.resolve_name(name, level, day)).code == code
+
+
+def test_a_short_name_is_read_when_a_settlement_word_follows_it(geocoder):
+    # Hub (Lasbela, Balochistan) is in the GeoNames extract; three letters alone are too often a word.
+    district, province, result = place(geocoder, "Hub town. Hub")
+    assert (district, province, result.precision) == ("Las Bela", "Balochistan", "near")
+    assert [(m.text, m.kind) for m in result.mentions] == [("Hub", "place")]
+    assert place(geocoder, "Hub of the fighting")[2].mentions == []  # no settlement word: not read
+    assert place(geocoder, "hub town")[2].mentions == []  # not capitalised: a word
