@@ -23,6 +23,8 @@ import psycopg
 HERE = Path(__file__).resolve().parent
 RESULTS_JSON = HERE / "results.json"
 RESULTS_MD = HERE / "results.md"
+README = HERE.parent / "README.md"
+README_MARKERS = ("<!-- bench:start -->\n", "<!-- bench:end -->")
 DEFAULT_URL = "postgis:///incidents"
 
 
@@ -151,6 +153,18 @@ def render_markdown(rows: list[dict], meta: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+def update_readme(path: Path, markdown: str) -> bool:
+    """Put the table between the README's bench markers; False (and nothing written) when they are missing."""
+    text = path.read_text(encoding="utf-8")
+    start, end = README_MARKERS
+    head, found, rest = text.partition(start)
+    _, found_end, tail = rest.partition(end)
+    if not (found and found_end):
+        return False
+    path.write_text(head + start + markdown + end + tail, encoding="utf-8")
+    return True
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("sizes", nargs="*", type=int, default=[100_000, 1_000_000])
@@ -186,8 +200,10 @@ def main(argv=None) -> int:
     print()
     print(render_text(rows))
     RESULTS_JSON.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2, ensure_ascii=False) + "\n")
-    RESULTS_MD.write_text(render_markdown(rows, meta))
-    print(f"\nwritten: {RESULTS_JSON.relative_to(HERE.parent)}, {RESULTS_MD.relative_to(HERE.parent)}")
+    markdown = render_markdown(rows, meta)
+    RESULTS_MD.write_text(markdown)
+    written = [RESULTS_JSON, RESULTS_MD] + ([README] if update_readme(README, markdown) else [])
+    print(f"\nwritten: {', '.join(str(p.relative_to(HERE.parent)) for p in written)}")
     return 0
 
 

@@ -47,6 +47,10 @@ COUNTRY_INFERRED = 0.3
 # centroids are representative points of the area itself, so the polygon containing them decides.
 POINT_KM = {"exact": 2.0, "near": 25.0}
 FIELD_WEIGHT = {"place_text": 1.5, "title": 1.0, "description": 0.7}
+# A point and the district its own text names that lie farther apart than this (beyond the point's own
+# uncertainty) cannot both be right: "Sui town" plotted near Gwadar, 788 km from Sui. The point still places
+# the incident; the district the text names is reported (``Result.text_district_id``) for a person to check.
+DISAGREE_KM = 25.0
 
 # Single words that are names somewhere in the gazetteer but far more often ordinary words in reports.
 STOPWORDS = frozenset(
@@ -140,6 +144,9 @@ class Result:
     point: tuple[float, float] | None = None
     from_point: bool = False
     mentions: list[Found] = field(default_factory=list)
+    # With a point: the district the text names when it lies over DISAGREE_KM (plus the point's uncertainty)
+    # from the point. One of the two is wrong; a person decides which.
+    text_district_id: int | None = None
 
 
 class Geocoder:
@@ -461,9 +468,30 @@ class Geocoder:
             result.from_point = True
             result.precision = "exact"
             result.country_code = self.gaz.areas[point_district or point_province].country_code
+            result.text_district_id = self._disagreeing_district(point, point_km, point_district, spans, day, country)
             return result
         self._place_from_text(result, chosen, country)
         return result
+
+    def _text_district(self, spans: list[Span], country) -> int | None:
+        """The district the spans name where the incident is (not a place it is measured from)."""
+        at = [span for span in spans if not span.reference]  # "40 km from Miranshah" says where it is not
+        if not at:
+            return None
+        by_text = Result()
+        prior = (country, COUNTRY_STATED) if country else (None, 0.0)
+        self._place_from_text(by_text, self._choose(at, None, None, *prior), country)
+        return by_text.district_id
+
+    def _disagreeing_district(self, point, km: float, district, spans: list[Span], day, country) -> int | None:
+        """The district the text names, when it lies farther from the point than the point's uncertainty allows
+        (``km``) plus ``DISAGREE_KM``; None when they agree or the text names no district."""
+        named = self._text_district(spans, country)
+        if named is None or named == district:
+            return None
+        if named in self.gaz.districts_near(point[0], point[1], km + DISAGREE_KM, day):
+            return None
+        return named
 
     def _within_uncertainty(self, point, km: float, district: int, spans: list[Span], day, country) -> int:
         """The district for a point that may lie up to ``km`` from where the incident happened.
@@ -478,13 +506,9 @@ class Geocoder:
             near = {d: dist for d, dist in near.items() if self.gaz.areas[d].country_code == country} or near
         if len(near) < 2 and district in near:
             return district
-        at = [span for span in spans if not span.reference]  # "40 km from Miranshah" says where it is not
-        if at:
-            by_text = Result()
-            prior = (country, COUNTRY_STATED) if country else (None, 0.0)
-            self._place_from_text(by_text, self._choose(at, None, None, *prior), country)
-            if by_text.district_id in near:
-                return by_text.district_id
+        named = self._text_district(spans, country)
+        if named is not None and named in near:
+            return named
         if district in near or not near:
             return district
         return min(near, key=near.get)

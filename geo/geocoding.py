@@ -10,6 +10,8 @@ Guarantees:
   the point it has is one the geocoder itself filled earlier;
 - mentions are stored idempotently: run twice, the same rows; confirmed and rejected mentions are
   kept, and a rejected suggestion is never proposed again for that incident;
+- a point whose own text names a district far from it (beyond its precision, plus 25 km) keeps placing
+  the incident, and the named district is kept in ``text_district_elsewhere`` for a person to check;
 - it mutates the incident in memory and returns the changed field names; the caller saves them.
 """
 
@@ -108,9 +110,12 @@ def apply(incident, *, store_mentions: bool = True) -> list[str]:
     if store_mentions and incident.pk is not None:
         _store_mentions(incident, result, location if real_point else None)
 
-    if incident.location_manual and (incident.district_id or incident.province_id or not real_point):
-        return []  # a person placed it: never overwrite
     before = _snapshot(incident)
+    # A point and its own text that disagree by far more than the point's precision: flagged, never resolved here.
+    incident.text_district_elsewhere_id = result.text_district_id if result.from_point else None
+    if incident.location_manual and (incident.district_id or incident.province_id or not real_point):
+        return _changed(before, incident)  # a person placed it: never overwrite
+
     gaz = geocoder.gaz
     district = gaz.area(result.district_id)
     province = gaz.area(result.province_id)
@@ -130,6 +135,10 @@ def apply(incident, *, store_mentions: bool = True) -> list[str]:
             incident.location = Point(*result.point, srid=4326) if result.point else None
     if not incident.country_code and result.country_code:
         incident.country_code = result.country_code
+    return _changed(before, incident)
+
+
+def _changed(before: dict, incident) -> list[str]:
     after = _snapshot(incident)
     return [name for name in before if before[name] != after[name]]
 
@@ -137,6 +146,7 @@ def apply(incident, *, store_mentions: bool = True) -> list[str]:
 def _snapshot(incident) -> dict:
     location = incident.location
     return {
+        "text_district_elsewhere": incident.text_district_elsewhere_id,
         "district": incident.district_id,
         "province": incident.province_id,
         "geo_precision": incident.geo_precision,

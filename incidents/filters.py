@@ -44,6 +44,9 @@ class IncidentFilterSet(BaseFilterSet):
         choices=AssessmentGrade.choices, method="filter_grade", distinct=False, label="Grade (current assessment)"
     )
     contested = StrictBooleanFilter()
+    place_disagrees = StrictBooleanFilter(
+        method="filter_place_disagrees", label="Point and place text disagree (over 25 km apart)"
+    )
     province = MultiValueCharFilter(field_name="province__code", label="Province (code)")
     province_id = MultiValueNumberFilter(field_name="province_id", label="Province (ID)")
     district = MultiValueCharFilter(field_name="district__code", label="District (code)")
@@ -72,6 +75,9 @@ class IncidentFilterSet(BaseFilterSet):
         if areas:
             condition |= Q(district_id__in=areas) | Q(province_id__in=areas)
         return condition
+
+    def filter_place_disagrees(self, queryset, name, value):
+        return queryset.filter(text_district_elsewhere__isnull=not value)
 
     def filter_grade(self, queryset, name, value):
         latest = Assessment.objects.filter(incident=OuterRef("pk")).order_by("-decided_at", "-id").values("grade")[:1]

@@ -94,8 +94,8 @@ class IncidentQuerySet(models.QuerySet):
         from incidents.models import Assessment, Attribution, CasualtyClaim, Source
 
         return (
-            self.select_related("district", "province", "created_by", "merged_into")
-            .defer(*_AREA_GEOMETRY)
+            self.select_related("district", "province", "created_by", "merged_into", "text_district_elsewhere")
+            .defer(*_AREA_GEOMETRY, "text_district_elsewhere__boundary")
             .prefetch_related(
                 Prefetch(
                     "claims",

@@ -63,6 +63,11 @@ class Incident(AuthoredModel):
     location_manual = models.BooleanField(
         default=False, help_text="A person set the point or the area: the geocoder never overwrites it."
     )
+    text_district_elsewhere = models.ForeignKey(
+        to="geo.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Set by the geocoder: the district the incident's own text names, when it lies over 25 km "
+        "(beyond the point's precision) from the point. One of the two is wrong; a person checks which.",
+    )  # fmt: skip
 
     sensitivity = models.CharField(max_length=16, choices=Sensitivity.choices, default=Sensitivity.PUBLIC)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)

@@ -179,3 +179,17 @@ def test_filters_without_to_many_joins_do_not_use_distinct(world, partner):
     sql = str(filterset.qs.query)
     assert "DISTINCT" not in sql
     assert set(filterset.qs.values_list("pk", flat=True)) == {world.leaky.pk}
+
+
+def test_place_disagrees_filter_narrows_within_what_each_role_sees(world, listed):
+    from tests.factories import AreaFactory
+
+    elsewhere = AreaFactory(
+        level="district", name="Dera Bugti", parent=AreaFactory(level="province", parent=AreaFactory())
+    )
+    flagged = [world.paktika.pk, world.restricted.pk, world.draft.pk]
+    Incident.objects.filter(pk__in=flagged).update(text_district_elsewhere=elsewhere)
+    assert listed("partner", place_disagrees="true") == {world.paktika.pk}
+    assert world.paktika.pk not in listed("partner", place_disagrees="false")
+    assert listed("analyst", place_disagrees="true") == {world.paktika.pk, world.draft.pk}
+    assert listed("editor", place_disagrees="true") == set(flagged)

@@ -1,6 +1,6 @@
 """The bench command's own logic: which database each size uses, and the table it prints."""
 
-from bench.__main__ import bench_url, render_markdown, render_text
+from bench.__main__ import bench_url, render_markdown, render_text, update_readme
 
 
 def test_each_size_gets_its_own_bench_database_never_the_dev_one(monkeypatch):
@@ -38,3 +38,14 @@ def test_the_markdown_table_escapes_pipes_in_notes():
     assert len(table) == 2 + len(ROWS)
     assert "9 queries \\| per page" in md
     assert all(line.count(" | ") == table[0].count(" | ") for line in table[:1] + table[2:3])
+
+
+def test_the_readme_table_is_replaced_between_its_markers_and_nothing_else(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# T\n\n<!-- bench:start -->\nold table\n<!-- bench:end -->\n\n### After\nkept\n")
+    assert update_readme(readme, "| new |\n")
+    assert readme.read_text() == "# T\n\n<!-- bench:start -->\n| new |\n<!-- bench:end -->\n\n### After\nkept\n"
+    plain = tmp_path / "PLAIN.md"
+    plain.write_text("no markers\n")
+    assert not update_readme(plain, "| new |\n")
+    assert plain.read_text() == "no markers\n"

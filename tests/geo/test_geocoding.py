@@ -50,11 +50,14 @@ def test_a_hand_set_location_is_never_overwritten(areas):
     khost = Area.objects.get(name="Khost", level="province")
     point = Point(70.0, 33.3, srid=4326)
     incident = text_incident(province=khost, location=point, location_manual=True, geo_precision="exact")
-    assert geocoding.apply(incident) == []
+    # Only the flag changes: the text names Barmal, over 25 km from the point the person set in Khost.
+    assert geocoding.apply(incident) == ["text_district_elsewhere"]
+    incident.save()
     incident.refresh_from_db()
     assert (incident.province, incident.district, incident.location, incident.geo_precision) == (
         khost, None, point, "exact",
     )  # fmt: skip
+    assert incident.text_district_elsewhere.name == "Barmal"
     # The text's places are still offered as suggestions.
     assert incident.mentions.filter(area__name="Barmal", status="suggested").exists()
 
@@ -252,3 +255,51 @@ def test_a_point_and_a_name_in_a_split_off_district_are_placed_as_the_districts_
     incident = text_incident("shelling in Hattian district", start_date=day, country_code="PK")
     run(incident)
     assert (incident.district_id, incident.district.name) == (district, expected)
+
+
+# UCDP GED event 16 times over: "Sui town" (Dera Bugti) plotted at a namesake near Gwadar, 788 km away.
+SUI_NEAR_GWADAR = Point(62.049546, 25.648076, srid=4326)
+
+
+def test_a_point_far_from_the_district_its_text_names_keeps_placing_it_and_is_flagged(areas):
+    incident = text_incident("Sui town. Sui", location=SUI_NEAR_GWADAR, geo_precision="exact", country_code="PK")
+    changed = run(incident)
+    assert "text_district_elsewhere" in changed
+    assert (incident.district.name, incident.location) == ("Gwadar", SUI_NEAR_GWADAR)  # the point still places it
+    assert incident.text_district_elsewhere.name == "Dera Bugti"
+    assert run(incident) == []  # flagged once: a second run changes nothing
+
+    # The analyst mends the text (or the point): the flag goes with the disagreement.
+    incident.place_text = "Pasni road, Gwadar"
+    run(incident)
+    assert incident.text_district_elsewhere is None
+
+
+def test_a_point_near_the_district_its_text_names_is_not_flagged(areas):
+    # Bara town (Khyber): UCDP's point lies 2.1 km inside Peshawar as the district file draws it.
+    bara = Point(71.468056, 33.914722, srid=4326)
+    incident = text_incident("Bara town. Bara", location=bara, geo_precision="exact", country_code="PK")
+    run(incident)
+    assert incident.district.name == "Peshawar"
+    assert incident.text_district_elsewhere is None
+
+
+def test_a_hand_set_point_far_from_its_text_is_flagged_but_never_moved(areas):
+    incident = text_incident("Sui town", location=SUI_NEAR_GWADAR, location_manual=True, country_code="PK")
+    run(incident)
+    assert (incident.district.name, incident.location) == ("Gwadar", SUI_NEAR_GWADAR)
+    assert incident.text_district_elsewhere.name == "Dera Bugti"
+
+
+def test_geocode_command_reports_a_point_and_text_that_disagree(areas):
+    stdin = StringIO(
+        json.dumps({"text": "Sui town", "lat": SUI_NEAR_GWADAR.y, "lon": SUI_NEAR_GWADAR.x, "country": "PK"}) + "\n"
+        + json.dumps({"text": "Sui town", "country": "PK"}) + "\n"
+    )  # fmt: skip
+    out = StringIO()
+    call_command("geocode", stdin=stdin, stdout=out, stderr=StringIO())
+    with_point, text_only = (json.loads(line) for line in out.getvalue().splitlines())
+    assert with_point["district"]["name"] == "Gwadar"
+    assert with_point["text_district_elsewhere"]["name"] == "Dera Bugti"
+    assert text_only["district"]["name"] == "Dera Bugti"
+    assert text_only["text_district_elsewhere"] is None

@@ -937,3 +937,23 @@ def test_detail_query_count_does_not_grow_with_claims(client_for, analyst, edito
             data={"actor": ActorFactory(), "role": "target", "asserted_by": claim.claimant},
         )
     assert _detail_queries(client, incident) == small
+
+
+@pytest.mark.django_db
+def test_detail_warns_when_the_point_and_the_text_disagree_and_escapes_the_names(client_for, analyst):
+    from tests.factories import AreaFactory
+
+    incident = _incident(analyst, place_text="Sui town")
+    url = reverse("incidents:incident_detail", args=[incident.pk])
+    assert 'id="place-disagrees"' not in _text(client_for("analyst").get(url))
+
+    elsewhere = AreaFactory(
+        level="district", name=f"Dera Bugti {SCRIPT}", parent=AreaFactory(level="province", parent=AreaFactory())
+    )
+    Incident.objects.filter(pk=incident.pk).update(text_district_elsewhere=elsewhere)
+    page = _text(client_for("analyst").get(url))
+    notice = re.search(r'<p class="notice" id="place-disagrees">.*?</p>', page, flags=re.S).group(0)
+    assert "the text names Dera Bugti &lt;script&gt;" in notice
+    assert SCRIPT not in page
+    flagged = _text(client_for("analyst").get(reverse("incidents:incident_list"), {"place_disagrees": "true"}))
+    assert f'href="{url}"' in flagged

@@ -83,6 +83,7 @@ class Command(BaseCommand):
                 "province": _area(gaz, incident.province_id),
                 "district": _area(gaz, incident.district_id),
                 "precision": incident.geo_precision,
+                "text_district_elsewhere": _area(gaz, incident.text_district_elsewhere_id),
                 "mentions": [
                     {"text": m.text, "start": m.start, "end": m.end, "level": m.level, "method": m.method,
                      "score": m.score, "area": _area(gaz, m.area_id),
