@@ -70,7 +70,7 @@ def child(args) -> None:
 
     django.setup()
     if args.geocoder:
-        result = {"rows": geocoder_rows()}
+        result = geocoder_rows()
     else:
         from bench.harness import measure_size, prepare_database
 
@@ -79,16 +79,13 @@ def child(args) -> None:
     Path(args.out).write_text(json.dumps(result, default=str))
 
 
-def geocoder_rows() -> list[dict]:
-    """The geocoder's own rows, when ``bench/geocoder.py`` exists (it owns its measurement)."""
-    if not (HERE / "geocoder.py").exists():
-        return [{"measure": "geocoder", "size": None, "ours": None, "postgres": None, "unit": "", "ratio": None,
-                 "target": "≥ 2,000 texts/s; province ≥ 97%, district ≥ 85%", "met": None, "runs": 0,
-                 "notes": "skipped: bench/geocoder.py not present"}]  # fmt: skip
-    from bench.geocoder import run
+def geocoder_rows() -> dict:
+    """The geocoder's own rows and details (confusions, wrong-district samples): ``bench/geocoder.py`` owns them."""
+    from bench.geocoder import details, run
 
+    raw = run()
     rows = []
-    for row in run():
+    for row in raw:
         if row.get("value") is None:  # samples of wrong answers: kept in the geocoder's own printout
             continue
         notes = f"unresolved {row['unresolved']}%" if row.get("unresolved") is not None else ""
@@ -101,7 +98,7 @@ def geocoder_rows() -> list[dict]:
             "postgres": row.get("baseline"), "unit": row.get("unit", ""), "ratio": row.get("ratio"),
             "target": row.get("target", ""), "met": row.get("met"), "runs": 1, "notes": notes,
         })  # fmt: skip
-    return rows
+    return {"rows": rows, "details": details(raw)}
 
 
 def _cell(value, fmt="{:,.1f}") -> str:
@@ -187,7 +184,8 @@ def main(argv=None) -> int:
         rows += result["rows"]
         prepared[str(size)] = result["prepared"]
     first = bench_url(min(args.sizes))
-    rows += run_child(["--geocoder"], first)["rows"]
+    geocoder = run_child(["--geocoder"], first)
+    rows += geocoder["rows"]
 
     meta = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -199,9 +197,13 @@ def main(argv=None) -> int:
     }
     print()
     print(render_text(rows))
-    RESULTS_JSON.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2, ensure_ascii=False) + "\n")
+    print("\nGeocoder details (UCDP GED; truth → ours):")
+    print("\n".join(geocoder["details"]))
+    results = {"meta": meta, "rows": rows, "geocoder_details": geocoder["details"]}
+    RESULTS_JSON.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     markdown = render_markdown(rows, meta)
-    RESULTS_MD.write_text(markdown)
+    details = "\n".join(f"- {line.strip()}" for line in geocoder["details"] if not line.endswith(":"))
+    RESULTS_MD.write_text(f"{markdown}\n## Geocoder details (UCDP GED; truth → ours)\n\n{details}\n")
     written = [RESULTS_JSON, RESULTS_MD] + ([README] if update_readme(README, markdown) else [])
     print(f"\nwritten: {', '.join(str(p.relative_to(HERE.parent)) for p in written)}")
     return 0

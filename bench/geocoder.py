@@ -429,6 +429,24 @@ def run(sizes=None) -> list[dict]:
     return rows
 
 
+def details(rows: list[dict]) -> list[str]:
+    """What the table cannot hold: each figure's notes, the names not mapped, the confusions (truth → ours) and
+    a sample of wrong districts with their place texts. ``make bench`` prints them under its table."""
+    lines = []
+    for row in rows:
+        if row.get("notes"):
+            lines.append(f"{row['figure']}: {row['notes']}")
+        if row.get("unmapped_names"):
+            lines.append(f"not mapped, {row['figure']}: {', '.join(row['unmapped_names'])}")
+        if row.get("confusions"):
+            pairs = "; ".join(f"{a} → {b} ×{n}" for (a, b), n in row["confusions"])
+            lines.append(f"confusions, {row['figure']}: {pairs}")
+        for key, examples in (row.get("examples") or {}).items():
+            lines.append(f"wrong-district examples from {key}:")
+            lines.extend(f"  {line}" for line in examples)
+    return lines
+
+
 def _print(rows: list[dict]) -> None:
     print(f"{'figure':<86} {'value':>9} {'unit':<9} {'target':<8} {'baseline':>9} {'ratio':>6}")
     for row in rows:
@@ -438,18 +456,7 @@ def _print(rows: list[dict]) -> None:
         ratio = "" if row["ratio"] is None else row["ratio"]
         print(f"{row['figure']:<86} {row['value']:>9} {row['unit']:<9} {row['target']:<8} {baseline:>9} {ratio:>6}")
     print()
-    for row in rows:
-        if row.get("notes"):
-            print(f"{row['figure']}: {row['notes']}")
-        if row.get("unmapped_names"):
-            print(f"not mapped, {row['figure']}: {', '.join(row['unmapped_names'])}")
-        if row.get("confusions"):
-            pairs = "; ".join(f"{a} → {b} ×{n}" for (a, b), n in row["confusions"])
-            print(f"confusions, {row['figure']}: {pairs}")
-        for key, lines in (row.get("examples") or {}).items():
-            print(f"wrong-district examples from {key}:")
-            for line in lines:
-                print(f"  {line}")
+    print("\n".join(details(rows)))
 
 
 if __name__ == "__main__":
