@@ -184,7 +184,7 @@ class Gazetteer:
         """Everything in the tables; ``without_name_sources`` leaves out the names whose source contains one
         of these markers (the benchmark measures the gazetteer with and without its unverified names);
         ``with_learned=False`` leaves out the places learned from incidents (``geo.learning`` learns over it).
-        Retired learned places (support 0) are never loaded."""
+        Retired (support 0) and blocked learned places are never loaded."""
         from geo.choices import PlaceOrigin
         from geo.models import Area, AreaName, Place
 
@@ -202,7 +202,7 @@ class Gazetteer:
         ]
         places = {}
         gazetteer_names = []
-        rows = Place.objects.exclude(origin=PlaceOrigin.DESK, support=0)
+        rows = Place.objects.exclude(origin=PlaceOrigin.DESK, support=0).exclude(blocked=True)
         if not with_learned:
             rows = rows.exclude(origin=PlaceOrigin.DESK)
         for pid, name, alternates, district_id, country, population, point in rows.values_list(
@@ -368,7 +368,7 @@ _SIGNATURE_SQL = """
 SELECT (SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(max(updated)::text, '') FROM geo_area),
        (SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(sum(hashtext(name)), 0) FROM geo_areaname),
        (SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(sum(district_id), 0) || ':'
-               || coalesce(sum(support), 0) || ':'
+               || coalesce(sum(support), 0) || ':' || count(*) FILTER (WHERE blocked) || ':'
                || coalesce(sum(hashtext(name || alternate_names::text || ST_AsText(point))), 0) FROM geo_place)
 """
 

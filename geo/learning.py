@@ -14,6 +14,9 @@ the name its place text leads with ("Mir Ali town. ..." → "Mir Ali") is learne
 Only what partners may already see is learned from: a learned point is the median of published, public
 incidents' points, so no draft or restricted incident's location reaches another incident through it.
 
+An admin who finds a learned place wrong blocks it (Django admin, "Block"): it leaves the gazetteer at once and
+is never learned again.
+
 ``learn`` is pure (the benchmark calls it over UCDP events before a date, then geocodes the later ones);
 ``learn_places`` reads the incidents and writes the result as ``Place`` rows of origin "desk".
 """
@@ -144,10 +147,14 @@ def learn_places() -> dict:
             observations += 1
             yield row
 
-    learned = {item.key: item for item in learn(geocoder, counted())}
+    # What an admin blocked stays blocked: never learned again, however many incidents name it.
+    blocked_names = Place.objects.filter(origin=PlaceOrigin.DESK, blocked=True).values_list("name", flat=True)
+    blocked = {name_key(name) for name in blocked_names}
+    learned = {item.key: item for item in learn(geocoder, counted()) if item.key not in blocked}
     stats = {"learned": len(learned), "incidents": observations, "created": 0, "updated": 0, "retired": 0}
     with transaction.atomic():
-        existing = {name_key(p.name): p for p in Place.objects.select_for_update().filter(origin=PlaceOrigin.DESK)}
+        desk = Place.objects.select_for_update().filter(origin=PlaceOrigin.DESK, blocked=False)
+        existing = {name_key(p.name): p for p in desk}
         for key, item in learned.items():
             values = {"name": item.name[:200], "district_id": item.district_id, "country_code": item.country_code,
                       "support": item.support, "point": Point(item.x, item.y, srid=4326)}  # fmt: skip

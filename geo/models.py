@@ -96,6 +96,7 @@ class AreaName(models.Model):
         return self.name
 
 
+@pghistory.track()
 class Place(models.Model):
     """A populated place (town, village, valley): from a GeoNames extract, placed in its district at import, or
     learned from the desk's published incidents with real points (``geo.learning``)."""
@@ -110,6 +111,11 @@ class Place(models.Model):
     origin = models.CharField(max_length=16, choices=PlaceOrigin.choices, default=PlaceOrigin.GEONAMES)
     support = models.PositiveIntegerField(
         default=0, help_text="Learned places: published incidents it was learned from (0: retired, not proposed)."
+    )
+    blocked = models.BooleanField(
+        default=False,
+        help_text="A learned name an admin found wrong (no place, or the wrong district): never proposed again, "
+        "and never learned again however many incidents name it.",
     )
 
     class Meta:

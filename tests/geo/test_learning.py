@@ -116,3 +116,44 @@ def test_learn_places_command_and_worker_job_say_what_they_did_in_one_line(areas
     assert (
         learn_places_task() == "learned places: 1 from 2 located published incidents; 0 created, 0 updated, 0 retired"
     )
+
+
+@pytest.mark.parametrize("role", ["analyst", "editor", "partner"])
+def test_only_an_admin_may_block_a_learned_place(areas, client_for, role):
+    response = client_for(role).get(reverse("admin:geo_place_changelist"))
+    assert response.status_code == 302  # to the admin login: no desk or partner role is staff
+    assert "/admin/login/" in response["Location"]
+
+
+def test_an_admin_blocks_a_wrongly_learned_place_for_good_and_it_is_audited(areas, client_for, users):
+    import pghistory.models
+
+    for dx in (0.0, 0.01, -0.01):
+        _located("Hassu Khel village", (HASSU_KHEL[0] + dx, HASSU_KHEL[1]))
+    learn_places()
+    place = Place.objects.get(origin="desk")
+    geonames = Place.objects.filter(origin="geonames").first()
+    changelist = reverse("admin:geo_place_changelist")
+    response = client_for("admin").post(
+        changelist, {"action": "block", "_selected_action": [place.pk, geonames.pk]}, follow=True
+    )
+    assert "1 learned place(s) blocked. 1 GeoNames place(s) left as they are" in response.content.decode()
+    place.refresh_from_db()
+    geonames.refresh_from_db()
+    assert (place.blocked, geonames.blocked) == (True, False)
+    event = pghistory.models.Events.objects.filter(pgh_obj_model="geo.Place", pgh_obj_id=place.pk).last()
+    assert event.pgh_diff == {"blocked": [False, True]}
+    assert event.pgh_context["user"] == users["admin"].pk
+
+    # Gone from the gazetteer at once, and never learned again however many incidents name it.
+    assert not get_gazetteer().lookup("hassu khel")
+    _located("Hassu Khel village", (HASSU_KHEL[0], HASSU_KHEL[1] + 0.01))
+    assert learn_places() == {"learned": 0, "incidents": 4, "created": 0, "updated": 0, "retired": 0}
+    assert Place.objects.filter(origin="desk").count() == 1
+
+    # Unblocked, it is proposed again and the next run brings its support up to date.
+    client_for("admin").post(changelist, {"action": "unblock", "_selected_action": [place.pk]})
+    assert learn_places()["updated"] == 1
+    place.refresh_from_db()
+    assert (place.blocked, place.support) == (False, 4)
+    assert get_gazetteer().lookup("hassu khel")
