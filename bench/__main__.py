@@ -106,6 +106,8 @@ def _cell(value, fmt="{:,.1f}") -> str:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "NO"
+    if isinstance(value, int) and fmt == "{:,.1f}":
+        return f"{value:,}"  # counts and rates measured as whole numbers: no ".0"
     if isinstance(value, int | float):
         return fmt.format(value)
     return str(value)

@@ -21,7 +21,9 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        # Any cap + 1 rows tell whether there are more than cap: unordered, PostgreSQL counts them off the
+        # spatial index instead of walking the page's order (the primary key) past every row outside the box.
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     def page(self, number):
         # Django trims the last page to ``count``; past the cap that would cut real rows off the page.

@@ -108,3 +108,15 @@ def test_geojson_count_is_exact_below_the_cap_and_a_floor_above_it(world, api_cl
     capped = api_client_for("editor").get(reverse("api:incident-geojson-list")).json()
     assert (capped["count"], capped["count_exceeds_cap"]) == (1, True)
     assert len(capped["features"]) == exact  # the page itself is not cut by the cap
+
+
+def test_geojson_capped_count_is_unordered_so_the_spatial_index_can_serve_it(world, api_client_for):
+    # Ordered by the page's order (the primary key), PostgreSQL walked the key past every row outside the box:
+    # 178 ms for one viewport at 1M incidents, against 43 ms counted off the spatial index.
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client_for("partner").get(reverse("api:incident-geojson-list"), {"in_bbox": "60,23,75,38"})
+    assert response.status_code == 200
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1
+    assert "ORDER BY" not in counts[0]
+    assert "LIMIT 10001" in counts[0]
