@@ -12,7 +12,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from actors.api.serializers import ActorBriefSerializer
 from actors.models import Actor
-from core.api import BaseSerializer, DetailUrlField
+from core.api import BaseSerializer, DetailUrlField, PointGeometryField
 from geo.api.serializers import AreaBriefSerializer
 from geo.models import Area
 from incidents.choices import CLAIM_CATEGORIES
@@ -223,6 +223,7 @@ class IncidentGeoSerializer(GeoFeatureModelSerializer):
     """A map feature: the point and what the symbol needs. Details come from the plain endpoint."""
 
     url = DetailUrlField(view_name="api:incident-detail")
+    location = PointGeometryField(read_only=True)
 
     class Meta:
         model = Incident

@@ -199,3 +199,20 @@ def test_browsable_api_escapes_markup(world, client_for):
 
 def test_merged_into_is_rendered(world, api_client_for):
     assert _detail(api_client_for, "partner", world.paktika).json()["merged_into"] is None
+
+
+def test_map_points_render_as_rest_framework_gis_would_without_its_ogr_round_trip():
+    from django.contrib.gis.geos import LineString, Point
+    from rest_framework_gis.fields import GeometryField
+
+    from core.api import PointGeometryField
+
+    fast, slow = PointGeometryField(), GeometryField()
+    for x, y in ((71.468056, 33.914722), (62.049546, 25.648076), (69.92, 33.34)):  # typed as UCDP gives them
+        point = Point(x, y, srid=4326)
+        assert (
+            fast.to_representation(point) == {"type": "Point", "coordinates": [x, y]} == slow.to_representation(point)
+        )
+    line = LineString((69.0, 33.0), (70.0, 34.0), srid=4326)
+    assert fast.to_representation(line) == slow.to_representation(line)  # anything else: the library's way
+    assert fast.to_representation(None) is None
