@@ -152,6 +152,7 @@ def learn_places() -> dict:
     blocked = {name_key(name) for name in blocked_names}
     learned = {item.key: item for item in learn(geocoder, counted()) if item.key not in blocked}
     stats = {"learned": len(learned), "incidents": observations, "created": 0, "updated": 0, "retired": 0}
+    new_names = []
     with transaction.atomic():
         desk = Place.objects.select_for_update().filter(origin=PlaceOrigin.DESK, blocked=False)
         existing = {name_key(p.name): p for p in desk}
@@ -162,11 +163,14 @@ def learn_places() -> dict:
             if place is None:
                 Place.objects.create(origin=PlaceOrigin.DESK, **values)
                 stats["created"] += 1
+                new_names.append(item.name)
                 continue
             changed = [k for k, v in values.items() if k != "point" and getattr(place, k) != v]
             if (place.point.x, place.point.y) != (item.x, item.y):
                 changed.append("point")
             if changed:
+                if not place.support or "district_id" in changed:
+                    new_names.append(item.name)  # back from retirement, or placed elsewhere now
                 for k in changed:
                     setattr(place, k, values[k])
                 place.save(update_fields=changed)
@@ -176,13 +180,43 @@ def learn_places() -> dict:
         Place.objects.filter(pk__in=[p.pk for p in stale if p.pk not in referenced]).delete()
         Place.objects.filter(pk__in=referenced).update(support=0)
         stats["retired"] = len(stale)
+        stats["waiting"] = _geocode_waiting(new_names)
     if stats["created"] or stats["updated"] or stats["retired"]:
         invalidate()
     return stats
 
 
+def _geocode_waiting(names: list[str]) -> int:
+    """Send the incidents the geocoder could not place, whose place text leads with one of ``names``, back to it:
+    a place learned tonight places the reports that were waiting for it. Marked in the row (the sweep re-queues
+    any job the broker loses) and queued after the commit; returns how many."""
+    from django.db import transaction
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from geo.choices import GeoPrecision
+    from geo.tasks import geocode_incident
+    from incidents.models import Incident
+
+    if not names:
+        return 0
+    named = Q()
+    for name in names:
+        named |= Q(place_text__istartswith=name)
+    unplaced = [GeoPrecision.UNKNOWN, GeoPrecision.PROVINCE, GeoPrecision.COUNTRY]  # a point places the others
+    waiting = Incident.objects.filter(
+        named, district__isnull=True, geo_precision__in=unplaced, location_manual=False, merged_into__isnull=True
+    )
+    ids = list(waiting.values_list("pk", flat=True))
+    Incident.objects.filter(pk__in=ids).update(geocode_requested=timezone.now())
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: geocode_incident.delay(pk), robust=True)
+    return len(ids)
+
+
 def summary(stats: dict) -> str:
     return (
         f"learned places: {stats['learned']} from {stats['incidents']} located published incidents; "
-        f"{stats['created']} created, {stats['updated']} updated, {stats['retired']} retired"
+        f"{stats['created']} created, {stats['updated']} updated, {stats['retired']} retired; "
+        f"{stats['waiting']} unplaced incidents naming them sent back to the geocoder"
     )

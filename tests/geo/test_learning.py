@@ -77,7 +77,7 @@ def test_learned_places_come_only_from_what_partners_may_see_and_then_place_new_
     _located("Esori village", (70.72, 33.17), status="draft", published_at=None)
     _located("Esori village", (70.72, 33.17), status="draft", published_at=None)
 
-    assert learn_places() == {"learned": 1, "incidents": 3, "created": 1, "updated": 0, "retired": 0}
+    assert learn_places() == {"learned": 1, "incidents": 3, "created": 1, "updated": 0, "retired": 0, "waiting": 0}
     place = Place.objects.get(origin="desk")
     assert (place.name, place.support, place.geonames_id, (place.point.x, place.point.y)) == (
         "Hassu Khel", 3, None, HASSU_KHEL,
@@ -111,10 +111,12 @@ def test_learn_places_command_and_worker_job_say_what_they_did_in_one_line(areas
     out = StringIO()
     call_command("learn_places", stdout=out)
     assert out.getvalue().splitlines() == [
-        "learned places: 1 from 2 located published incidents; 1 created, 0 updated, 0 retired"
+        "learned places: 1 from 2 located published incidents; 1 created, 0 updated, 0 retired; "
+        "0 unplaced incidents naming them sent back to the geocoder"
     ]
     assert (
-        learn_places_task() == "learned places: 1 from 2 located published incidents; 0 created, 0 updated, 0 retired"
+        learn_places_task() == "learned places: 1 from 2 located published incidents; 0 created, 0 updated, 0 retired; "
+        "0 unplaced incidents naming them sent back to the geocoder"
     )
 
 
@@ -148,7 +150,7 @@ def test_an_admin_blocks_a_wrongly_learned_place_for_good_and_it_is_audited(area
     # Gone from the gazetteer at once, and never learned again however many incidents name it.
     assert not get_gazetteer().lookup("hassu khel")
     _located("Hassu Khel village", (HASSU_KHEL[0], HASSU_KHEL[1] + 0.01))
-    assert learn_places() == {"learned": 0, "incidents": 4, "created": 0, "updated": 0, "retired": 0}
+    assert learn_places() == {"learned": 0, "incidents": 4, "created": 0, "updated": 0, "retired": 0, "waiting": 0}
     assert Place.objects.filter(origin="desk").count() == 1
 
     # Unblocked, it is proposed again and the next run brings its support up to date.
@@ -157,3 +159,30 @@ def test_an_admin_blocks_a_wrongly_learned_place_for_good_and_it_is_audited(area
     place.refresh_from_db()
     assert (place.blocked, place.support) == (False, 4)
     assert get_gazetteer().lookup("hassu khel")
+
+
+def test_a_new_place_sends_the_reports_waiting_for_it_back_to_the_geocoder(areas, django_capture_on_commit_callbacks):
+    from geo.tasks import geocode_incident
+
+    # Logged before anyone knew where Hassu Khel is: the geocoder could not place them.
+    waiting = IncidentFactory(place_text="Hassu Khel village. Night raid", location=None, country_code="PK")
+    by_hand = IncidentFactory(place_text="Hassu Khel", location=None, location_manual=True)
+    elsewhere = IncidentFactory(place_text="Datta Khel town", location=None)
+    for incident in (waiting, by_hand, elsewhere):
+        geocoding.apply(incident)
+        incident.geocode_requested = None
+        incident.save()
+    assert waiting.district_id is None
+
+    for dx in (0.0, 0.01, -0.01):
+        _located("Hassu Khel village. Strike on a compound", (HASSU_KHEL[0] + dx, HASSU_KHEL[1]))
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert learn_places()["waiting"] == 1
+    assert len(callbacks) == 1  # one job queued after the commit; the mark stays for the sweep until it is done
+    assert set(Incident.objects.filter(geocode_requested__isnull=False).values_list("pk", flat=True)) == {waiting.pk}
+
+    assert geocode_incident.run(waiting.pk).startswith(f"geocoded {waiting.pk}: ")  # what the worker does
+    waiting.refresh_from_db()
+    assert waiting.district.name.startswith("North Waziristan")
+    assert waiting.geocode_requested is None
+    assert learn_places()["waiting"] == 0  # nothing new learned: nothing sent again
