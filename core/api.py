@@ -7,7 +7,7 @@ from rest_framework_gis.filters import InBBoxFilter
 
 from core.permissions import RolePermission
 
-__all__ = ["BaseSerializer", "BaseViewSet", "DetailUrlField", "PointGeometryField"]
+__all__ = ["BaseSerializer", "BaseViewSet", "DetailUrlField", "PointGeometryField", "RepeatedBriefMixin"]
 
 _MARKER = 2147483647  # an id no row has; replaced by each object's id
 
@@ -57,6 +57,19 @@ class BaseSerializer(serializers.ModelSerializer):
         if self.context.get("brief"):
             return list(self.Meta.brief_fields)
         return super().get_field_names(declared_fields, info)
+
+
+class RepeatedBriefMixin:
+    """For the brief serializers of records a page repeats (an actor claims in many incidents, a source backs
+    claims and attributions): each record is rendered once per response and reused. The rendering depends only on
+    the record and the request, and the rows were already cut down to what the user may see."""
+
+    def to_representation(self, instance):
+        cache = self.context.setdefault("_brief_representations", {})
+        key = (type(self), instance.pk)
+        if key not in cache:
+            cache[key] = super().to_representation(instance)
+        return cache[key]
 
 
 class BaseViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,12 +1,12 @@
 from rest_framework import serializers
 
 from actors.models import Actor, ActorAlias
-from core.api import BaseSerializer, DetailUrlField
+from core.api import BaseSerializer, DetailUrlField, RepeatedBriefMixin
 
 __all__ = ["ActorAliasSerializer", "ActorBriefSerializer", "ActorSerializer"]
 
 
-class ActorBriefSerializer(BaseSerializer):
+class ActorBriefSerializer(RepeatedBriefMixin, BaseSerializer):
     """How an actor appears inside another record: enough to name and link it."""
 
     url = DetailUrlField(view_name="api:actor-detail")

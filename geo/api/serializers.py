@@ -1,13 +1,13 @@
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
-from core.api import BaseSerializer, DetailUrlField
+from core.api import BaseSerializer, DetailUrlField, RepeatedBriefMixin
 from geo.models import Area, AreaName
 
 __all__ = ["AreaBriefSerializer", "AreaNameSerializer", "AreaSerializer"]
 
 
-class AreaBriefSerializer(BaseSerializer):
+class AreaBriefSerializer(RepeatedBriefMixin, BaseSerializer):
     """How an area appears inside another record (an incident's district and province)."""
 
     url = DetailUrlField(view_name="api:area-detail")

@@ -12,7 +12,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from actors.api.serializers import ActorBriefSerializer
 from actors.models import Actor
-from core.api import BaseSerializer, DetailUrlField, PointGeometryField
+from core.api import BaseSerializer, DetailUrlField, PointGeometryField, RepeatedBriefMixin
 from geo.api.serializers import AreaBriefSerializer
 from geo.models import Area
 from incidents.choices import CLAIM_CATEGORIES
@@ -73,7 +73,7 @@ AssessmentRangesSerializer = type(
 )
 
 
-class SourceBriefSerializer(BaseSerializer):
+class SourceBriefSerializer(RepeatedBriefMixin, BaseSerializer):
     """A cited source, as it appears on a claim or an attribution. ``url`` is the document's own address."""
 
     class Meta:

@@ -216,3 +216,19 @@ def test_map_points_render_as_rest_framework_gis_would_without_its_ogr_round_tri
     line = LineString((69.0, 33.0), (70.0, 34.0), srid=4326)
     assert fast.to_representation(line) == slow.to_representation(line)  # anything else: the library's way
     assert fast.to_representation(None) is None
+
+
+def test_records_a_page_repeats_render_the_same_everywhere_and_each_as_itself(world, api_client_for):
+    from actors.models import Actor
+
+    body = api_client_for("editor").get(reverse("api:incident-list"), {"page_size": 100}).json()
+    seen = {}
+    for incident in body["results"]:
+        for actor in [c["claimant"] for c in incident["claims"]] + [a["actor"] for a in incident["attributions"]]:
+            seen.setdefault(actor["id"], []).append(actor)
+    assert any(len(renderings) > 1 for renderings in seen.values())  # the page does repeat an actor
+    actors = {a.pk: a for a in Actor.objects.filter(pk__in=seen)}
+    for pk, renderings in seen.items():
+        expected = {"id": pk, "url": f"http://testserver/api/actors/{pk}/", "display": actors[pk].name,
+                    "slug": actors[pk].slug}  # fmt: skip
+        assert all(r == expected for r in renderings)
