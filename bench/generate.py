@@ -327,7 +327,7 @@ _INCIDENTS_INSERT = """
 INSERT INTO incidents_incident (
     id, created, updated, title, description, kind, start_date, end_date, date_precision, location, place_text,
     country_code, origin_country_code, geo_precision, location_manual, sensitivity, status, status_note,
-    internal_notes, contested, published_at, version, geocode_requested, created_by_id, district_id,
+    internal_notes, contested, contested_all, published_at, version, geocode_requested, created_by_id, district_id,
     merged_into_id, province_id)
 SELECT g.id, g.start_date + interval '1 day', g.start_date + interval '1 day',
        format('%%s in %%s, %%s', k.label, g.dname, g.pname),
@@ -352,7 +352,7 @@ SELECT g.id, g.start_date + interval '1 day', g.start_date + interval '1 day',
             ELSE '' END,
        g.geo_precision, g.geo_precision = 'exact' AND g.r_manual < 0.3, g.sensitivity, g.status,
        CASE WHEN g.status = 'retracted' THEN 'Duplicate of an earlier record.' ELSE '' END,
-       '', coalesce(c.contested, false),
+       '', coalesce(c.contested, false), coalesce(c.contested_all, false),
        CASE WHEN g.status = 'published' THEN g.start_date + interval '3 days' END,
        1, NULL, %(analyst)s,
        CASE WHEN g.geo_precision IN ('exact', 'near', 'district') THEN g.district_id END,
@@ -488,17 +488,31 @@ SELECT f.*,
 FROM g_fig f
 """
 
-_CONTESTED = """
+
+def _disagree(rows: str) -> str:
+    """SQL: some two of the ``rows`` (a FILTER condition) claim ranges that cannot both be true (claims_contested)."""
+    f = f"FILTER (WHERE {rows})"
+    return f"""(coalesce(max(q.killed_min) {f} > min(q.killed_max_ok) {f}, false)
+       OR coalesce(max(CASE WHEN q.denies_civilians THEN 0 ELSE q.civilians_min END) {f}
+                   > min(CASE WHEN q.denies_civilians THEN 0 END) {f}, false)
+       OR coalesce(max(q.militants_min) {f}
+                   > min(CASE WHEN q.militants_max IS NOT NULL THEN greatest(q.militants_max, q.militants_min) END) {f},
+                   false))"""
+
+
+# Both flags, as incidents.services._refresh_contested sets them: ``contested_all`` from every live claim;
+# ``contested`` from the claims citing public sources (a claim's source is restricted when r5 > 0.97, see
+# _SOURCES_INSERT), live unless a public claim revises it.
+_CONTESTED = f"""
 CREATE TEMP TABLE g_contested ON COMMIT DROP AS
+WITH revised AS (
+    SELECT supersedes_id, bool_or(r5 <= 0.97) AS by_public FROM g_quote WHERE supersedes_id IS NOT NULL GROUP BY 1
+)
 SELECT q.incident_id,
-       coalesce(max(q.killed_min) > min(q.killed_max_ok), false)
-       OR coalesce(max(CASE WHEN q.denies_civilians THEN 0 ELSE q.civilians_min END)
-                   > min(CASE WHEN q.denies_civilians THEN 0 END), false)
-       OR coalesce(max(q.militants_min)
-                   > min(CASE WHEN q.militants_max IS NOT NULL THEN greatest(q.militants_max, q.militants_min) END),
-                   false) AS contested
+       {_disagree("NOT q.superseded")} AS contested_all,
+       {_disagree("q.r5 <= 0.97 AND NOT coalesce(r.by_public, false)")} AS contested
 FROM g_quote q
-WHERE NOT q.superseded
+LEFT JOIN revised r ON r.supersedes_id = q.id
 GROUP BY q.incident_id
 """
 

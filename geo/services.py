@@ -62,9 +62,12 @@ def mention_reject(mention: Mention, user) -> Mention:
     """Reject ``mention``; the geocoder will not propose its area/place for this incident again."""
     from geo.tasks import geocode_incident
     from incidents.models import Incident
+    from incidents.services import can_edit
 
     _check(user)
     mention = Mention.objects.select_for_update().get(pk=mention.pk)
+    if not can_edit(user, Incident.objects.get(pk=mention.incident_id)):
+        raise PermissionDenied("Only editors change where a published, retracted or merged incident is placed.")
     with audit_context(user=user, action="mention_reject"):
         mention.status = MentionStatus.REJECTED
         mention.save(update_fields=["status", "updated"])

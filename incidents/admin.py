@@ -4,6 +4,7 @@ claims and assessments are append-only, so the admin shows them read-only."""
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
+from incidents import services
 from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Source
 
 
@@ -27,17 +28,31 @@ class IncidentAdmin(NoDeleteMixin, LeafletGeoAdmin):
     list_display = ("title", "kind", "start_date", "province", "district", "status", "sensitivity", "contested")
     list_filter = ("status", "sensitivity", "kind", "contested")
     search_fields = ("title", "place_text")
-    readonly_fields = ("category", "contested", "version", "geocode_requested", "created_by", "published_at")
-    autocomplete_fields = ("district", "province", "merged_into", "sources")
+    # The workflow (status, publishing, merging) happens on the desk's pages, through the services.
+    readonly_fields = (
+        "category", "contested", "contested_all", "version", "geocode_requested", "created_by", "status",
+        "status_note", "submitted_at", "published_at", "merged_into",
+    )  # fmt: skip
+    autocomplete_fields = ("district", "province", "sources")
     date_hierarchy = "start_date"
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user).select_related("province", "district")
 
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or services.can_edit(request.user, obj))
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        """Through the services, like every other path: same rules, same audit, geocoding and summary marks."""
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data if name != "sources"}
+            version = type(obj).objects.only("version").get(pk=obj.pk).version
+            saved = services.incident_update(incident=obj, author=request.user, data=data, version=version)
+        else:
+            data = {name: value for name, value in form.cleaned_data.items() if name != "sources"}
+            saved = services.incident_create(author=request.user, data=data)
+        obj.pk, obj.version, obj.created_by = saved.pk, saved.version, saved.created_by
+        obj._state.adding = False
 
 
 @admin.register(Source)

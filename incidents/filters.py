@@ -14,6 +14,7 @@ from geo.choices import GeoPrecision
 from geo.models import AreaName
 from incidents.choices import AssessmentGrade, Category, DatePrecision, IncidentKind, Sensitivity, Status
 from incidents.models import Assessment, Attribution, CasualtyClaim, Incident
+from incidents.querysets import can_see_restricted, is_desk
 
 __all__ = ["IncidentFilterSet"]
 
@@ -43,7 +44,7 @@ class IncidentFilterSet(BaseFilterSet):
     grade = django_filters.MultipleChoiceFilter(
         choices=AssessmentGrade.choices, method="filter_grade", distinct=False, label="Grade (current assessment)"
     )
-    contested = StrictBooleanFilter()
+    contested = StrictBooleanFilter(method="filter_contested", label="Contested (from the claims you may see)")
     place_disagrees = StrictBooleanFilter(
         method="filter_place_disagrees", label="Point and place text disagree (over 25 km apart)"
     )
@@ -62,9 +63,25 @@ class IncidentFilterSet(BaseFilterSet):
 
     search_fields = ("title", "description", "place_text")
 
+    # Desk-only columns: a partner may neither filter nor sort by what the API does not show them.
+    desk_only_filters: tuple[str, ...] = ()
+    desk_only_orderings = ("submitted",)
+
     class Meta:
         model = Incident
         fields = []  # every filter is declared above, with its label
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not is_desk(self.user):
+            for name in self.desk_only_filters:
+                self.filters.pop(name, None)
+            ordering = self.filters["ordering"]
+            ordering.extra["choices"] = [
+                (value, label)
+                for value, label in ordering.extra["choices"]
+                if value.lstrip("-") not in self.desk_only_orderings
+            ]
 
     def search_q(self, value):
         condition = super().search_q(value)
@@ -75,6 +92,12 @@ class IncidentFilterSet(BaseFilterSet):
         if areas:
             condition |= Q(district_id__in=areas) | Q(province_id__in=areas)
         return condition
+
+    def filter_contested(self, queryset, name, value):
+        """Each audience filters on the flag computed from what it may see: editors on every claim, others on
+        claims citing public sources (``Incident.contested``), so the filter never counts a hidden claim."""
+        field = "contested_all" if can_see_restricted(self.user) else "contested"
+        return queryset.filter(**{field: value})
 
     def filter_place_disagrees(self, queryset, name, value):
         return queryset.filter(text_district_elsewhere__isnull=not value)

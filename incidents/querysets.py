@@ -1,7 +1,7 @@
 """Who may see what: one method per queryset, used by every page, list, export, tile and endpoint."""
 
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from incidents.choices import Sensitivity, Status
 
@@ -65,6 +65,13 @@ class IncidentQuerySet(models.QuerySet):
                     .select_related("claimant", "source")
                     .defer(*unrendered, *source, *_actor_columns("claimant")),
                 ),
+                # Every claim's id and the id it supersedes, hidden ones too, only to link the visible claims across
+                # a revision this user may not see (claims.link_revisions); never rendered.
+                Prefetch(
+                    "claims",
+                    queryset=CasualtyClaim.objects.only("id", "incident_id", "supersedes_id"),
+                    to_attr="revision_links",
+                ),  # fmt: skip
                 Prefetch(
                     "attributions",
                     queryset=Attribution.objects.visible_to(user)
@@ -102,9 +109,8 @@ class IncidentQuerySet(models.QuerySet):
             .prefetch_related(
                 Prefetch(
                     "claims",
-                    queryset=CasualtyClaim.objects.visible_to(user).select_related(
-                        "claimant", "source", "supersedes", "superseded_by"
-                    ),
+                    # Revisions are linked among these (visible) claims only: see claims.link_revisions.
+                    queryset=CasualtyClaim.objects.visible_to(user).select_related("claimant", "source"),
                 ),
                 Prefetch(
                     "attributions",
@@ -120,12 +126,26 @@ class IncidentQuerySet(models.QuerySet):
 
 class SourceQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Restricted sources (a field report naming a contact) are for editors only."""
+        """Restricted sources (a field report naming a contact) are for editors only, and their authors.
+
+        A public source is seen through the incidents it backs: by partners when one of them is published, by
+        analysts when they may see one of them (or it backs none yet). A public source cited only by someone else's
+        restricted incident would otherwise tell an analyst that incident exists (issue #9).
+        """
         if can_see_restricted(user):
             return self
+        from incidents.models import Incident
+
+        backs = Incident.sources.through.objects.filter(source_id=OuterRef("pk"))
         if is_desk(user):
-            return self.filter(Q(sensitivity=Sensitivity.PUBLIC) | Q(created_by=user))
-        return self.filter(sensitivity=Sensitivity.PUBLIC)
+            seen = backs.filter(Q(incident__sensitivity=Sensitivity.PUBLIC) | Q(incident__created_by=user))
+            return self.filter(Q(created_by=user) | Q(sensitivity=Sensitivity.PUBLIC) & (Exists(seen) | ~Exists(backs)))
+        published = backs.filter(
+            incident__status=Status.PUBLISHED,
+            incident__sensitivity=Sensitivity.PUBLIC,
+            incident__merged_into__isnull=True,
+        )
+        return self.filter(Exists(published), sensitivity=Sensitivity.PUBLIC)
 
 
 # An area's boundary is a multipolygon of thousands of points: never loaded along with an incident.

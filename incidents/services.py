@@ -12,16 +12,18 @@ from collections.abc import Iterable
 from django.contrib.gis.db.models.functions import Distance
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from incidents.choices import CLAIM_CATEGORIES, Status
+from incidents.choices import CLAIM_CATEGORIES, Sensitivity, Status
 from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Source
+from incidents.models.claims import link_revisions
 
 __all__ = [
-    "ConflictError", "Duplicate", "assessment_record", "attribution_add", "claim_add", "claim_supersede",
-    "claims_contested", "incident_create", "incident_merge", "incident_publish", "incident_retract",
-    "incident_send_back", "incident_submit", "incident_update", "possible_duplicates", "source_add", "text_similar",
+    "ConflictError", "Duplicate", "assessment_record", "attribution_add", "can_add_evidence", "can_edit",
+    "claim_add", "claim_supersede", "claims_contested", "incident_create", "incident_merge", "incident_publish",
+    "incident_retract", "incident_send_back", "incident_submit", "incident_update", "possible_duplicates",
+    "source_add", "text_similar",
 ]  # fmt: skip
 
 
@@ -31,6 +33,58 @@ class ConflictError(Exception):
     def __init__(self, current: Incident):
         super().__init__(f"Incident {current.pk} was changed by someone else (now version {current.version}).")
         self.current = current
+
+
+EDITOR = "incidents.publish_incident"
+
+
+# ---- Who may change what: the desk's workflow rules, checked here so that every path (desk, API, admin,
+# importers) obeys them. The desk and the API call these to decide what to offer; the services enforce them.
+
+
+def can_edit(user, incident: Incident) -> bool:
+    """Analysts edit drafts and incidents in review; published and retracted ones are the editors'; merged ones
+    nobody's (edit the incident they were merged into)."""
+    if incident.merged_into_id or not user.has_perm("incidents.change_incident"):
+        return False
+    return user.has_perm(EDITOR) or incident.status in (Status.DRAFT, Status.IN_REVIEW)
+
+
+def can_add_evidence(user, incident: Incident, model: str = "casualtyclaim") -> bool:
+    """Sources, claims and attributions can be added until the incident is retracted or merged away.
+
+    Decision (issue #9): evidence an analyst adds to a *published* incident goes live at once. A claim is what its
+    claimant said, sourced and attributed to them, not the desk's judgement: holding it back would hide a rival
+    claim, the one thing this tracker exists to show. The desk's judgement (the assessment and its grade, the
+    incident's fields, publishing) stays with editors, and a claim citing a restricted source stays hidden from
+    partners whoever adds it. Every addition is audited with its author.
+    """
+    if incident.status == Status.RETRACTED or incident.merged_into_id:
+        return False
+    return user.has_perm(f"incidents.add_{model}")
+
+
+def _locked(incident: Incident) -> Incident:
+    """The incident as committed now, row-locked: a rule is checked against what is, not what a form saw."""
+    return Incident.objects.select_for_update(of=("self",)).get(pk=incident.pk)
+
+
+def _require_editable(user, incident: Incident) -> None:
+    if not can_edit(user, incident):
+        raise PermissionDenied(
+            "Only editors change published or retracted incidents, and nobody changes a merged one."
+            if user.has_perm("incidents.change_incident")
+            else f"{user} may not change incidents."
+        )
+
+
+def _require_evidence(user, incident: Incident, model: str) -> None:
+    if not can_add_evidence(user, incident, model):
+        raise PermissionDenied(
+            f"{user} may not add this."
+            if not user.has_perm(f"incidents.add_{model}")
+            else "Evidence cannot be added to a retracted or merged incident."
+        )
 
 
 def _after_commit_geocode(incident: Incident) -> None:
@@ -54,7 +108,7 @@ def incident_create(*, author, data: dict, sources: Iterable[Source] = ()) -> In
     if sources:
         incident.sources.add(*sources)
     _after_commit_geocode(incident)
-    _mark_cells(incident)
+    _mark_cells(incident, figures_changed=True)
     return incident
 
 
@@ -67,7 +121,8 @@ def incident_update(*, incident: Incident, author, data: dict, version: int) -> 
 
     Text or place changes re-queue the geocoder; it still never overwrites a hand-set location.
     """
-    current = Incident.objects.select_for_update().get(pk=incident.pk)
+    current = _locked(incident)
+    _require_editable(author, current)
     if current.version != version:
         raise ConflictError(current)
     before_cells = _cell_keys(current)
@@ -88,22 +143,32 @@ def incident_update(*, incident: Incident, author, data: dict, version: int) -> 
     return current
 
 
-def _cell_keys(incident: Incident):
+def _cell_keys(incident: Incident) -> set:
     from reports.services import cell_keys
 
-    return cell_keys(incident)
+    return set(cell_keys(incident))
 
 
-def _mark_cells(incident: Incident, extra=()) -> None:
-    """Mark the cells the incident counts in *now*: re-read, since the caller's copy may predate the geocoder."""
+_CELL_FIELDS = ("start_date", "kind", "district", "province", "status", "sensitivity", "merged_into")
+
+
+def _mark_cells(incident: Incident, before=frozenset(), *, figures_changed: bool = False) -> None:
+    """Mark the summary cells this change moves (re-read: the caller's copy may predate the geocoder).
+
+    ``before``: the cells the incident counted in before the change. Where only its place, date, kind or status moved
+    (``figures_changed=False``), just the cells it left or joined are marked; where its figures moved (a claim that
+    turned the contested flag, an assessment, a new incident), every cell it counts in. A restricted incident counts
+    in no cell, so its edits mark none (``reports.services.incident_scopes``).
+    """
     from reports.services import cells_mark
 
-    fresh = Incident.objects.only("start_date", "kind", "district", "province").get(pk=incident.pk)
-    cells_mark(set(_cell_keys(fresh)) | set(extra))
+    after = _cell_keys(Incident.objects.only(*_CELL_FIELDS).get(pk=incident.pk))
+    cells_mark((after | set(before)) if figures_changed else (after ^ set(before)))
 
 
 def _transition(incident: Incident, *, to: str, allowed_from: tuple[str, ...], note: str = "", **extra) -> Incident:
     current = Incident.objects.select_for_update().get(pk=incident.pk)
+    before_cells = _cell_keys(current)
     if current.status not in allowed_from:
         raise ValidationError({"status": f"Cannot move from {current.get_status_display()} to {Status(to).label}."})
     current.status = to
@@ -113,7 +178,7 @@ def _transition(incident: Incident, *, to: str, allowed_from: tuple[str, ...], n
     current.version = F("version") + 1
     current.save()
     current.refresh_from_db()
-    _mark_cells(current)
+    _mark_cells(current, before_cells)
     return current
 
 
@@ -162,6 +227,8 @@ def _require(user, perm: str) -> None:
 
 @transaction.atomic
 def source_add(*, author, data: dict, incident: Incident | None = None) -> Source:
+    if incident is not None:
+        _require_evidence(author, _locked(incident), "source")
     source = Source(**data, created_by=author)
     source.full_clean()
     source.save()
@@ -187,36 +254,60 @@ def claims_contested(claims: Iterable[CasualtyClaim]) -> list[str]:
     return disputed
 
 
-def _refresh_contested(incident: Incident) -> None:
-    live = CasualtyClaim.objects.filter(incident=incident).live()
-    contested = bool(claims_contested(live))
-    Incident.objects.filter(pk=incident.pk).exclude(contested=contested).update(contested=contested)
+def _live(claims, chain) -> list[CasualtyClaim]:
+    return [claim for claim in link_revisions(claims, chain) if claim.superseding is None]
+
+
+def _refresh_contested(incident: Incident) -> bool:
+    """Both flags, each from the claims its readers may see (issue #9: a flag must not reveal a hidden claim).
+
+    ``contested``: from claims citing public sources (a revision reaches across hidden ones); analysts, partners and
+    summaries read it. ``contested_all``: from every claim; editors read it. True when ``contested`` changed, the
+    one that summary cells count.
+    """
+    claims = list(CasualtyClaim.objects.filter(incident=incident).select_related("source"))
+    chain = {claim.pk: claim.supersedes_id for claim in claims}
+    contested_all = bool(claims_contested(_live(claims, chain)))
+    public = [claim for claim in claims if claim.source.sensitivity == Sensitivity.PUBLIC]
+    contested = bool(claims_contested(_live(public, chain)))
+    changed = Incident.objects.filter(pk=incident.pk).exclude(contested=contested).exists()
+    Incident.objects.filter(pk=incident.pk).exclude(contested=contested, contested_all=contested_all).update(
+        contested=contested, contested_all=contested_all
+    )
+    return changed
 
 
 @transaction.atomic
 def claim_add(*, author, incident: Incident, data: dict) -> CasualtyClaim:
     """Record what a claimant said. Recomputes the incident's contested flag and marks its summary cells."""
+    _require_evidence(author, _locked(incident), "casualtyclaim")
     claim = CasualtyClaim(**data, incident=incident, created_by=author)
     claim.full_clean()
     claim.save()
     if claim.source_id:
         incident.sources.add(claim.source_id)
-    _refresh_contested(incident)
-    _mark_cells(incident)
+    if _refresh_contested(incident):
+        _mark_cells(incident, figures_changed=True)
     return claim
 
 
 @transaction.atomic
 def claim_supersede(*, author, claim: CasualtyClaim, data: dict) -> CasualtyClaim:
     """A claimant revised a figure: a new claim linked to the old one, which stays as it was."""
-    if CasualtyClaim.objects.filter(supersedes=claim).exists():
+    latest = claim
+    while (revision := CasualtyClaim.objects.filter(supersedes=latest).first()) is not None:
+        if not CasualtyClaim.objects.visible_to(author).filter(pk=revision.pk).exists():
+            # A revision the author may not see: theirs goes after it, so nothing tells them it exists.
+            latest = revision
+            continue
         raise ValidationError({"supersedes": "This claim has already been superseded; revise the latest one."})
-    data = {**data, "claimant": claim.claimant, "supersedes": claim}
+    data = {**data, "claimant": claim.claimant, "supersedes": latest}
     return claim_add(author=author, incident=claim.incident, data=data)
 
 
 @transaction.atomic
 def attribution_add(*, author, incident: Incident, data: dict) -> Attribution:
+    _require_evidence(author, _locked(incident), "attribution")
     attribution = Attribution(**data, incident=incident, created_by=author)
     attribution.full_clean()
     attribution.save()
@@ -232,6 +323,9 @@ def attribution_add(*, author, incident: Incident, data: dict) -> Attribution:
 def assessment_record(*, editor, incident: Incident, data: dict, claims: Iterable[CasualtyClaim]) -> Assessment:
     """Record the desk's new view of an incident. Earlier assessments stay: the history is evidence."""
     _require(editor, "incidents.add_assessment")
+    current = _locked(incident)
+    if current.status == Status.RETRACTED or current.merged_into_id:
+        raise PermissionDenied("A retracted or merged incident takes no new assessment.")
     claims = list(claims)
     foreign = [c.pk for c in claims if c.incident_id != incident.pk]
     if foreign:
@@ -240,7 +334,7 @@ def assessment_record(*, editor, incident: Incident, data: dict, claims: Iterabl
     assessment.full_clean()
     assessment.save()
     assessment.claims.set(claims)
-    _mark_cells(incident)
+    _mark_cells(incident, figures_changed=True)
     return assessment
 
 
@@ -326,9 +420,9 @@ def possible_duplicates(
         candidates = candidates.annotate(distance=Distance("location", location))
     actor_ids = [getattr(actor, "pk", actor) for actor in actors]
     if actor_ids:
-        candidates = candidates.annotate(
-            shared_actors=Count("attributions__actor", filter=Q(attributions__actor__in=actor_ids), distinct=True)
-        )
+        # Only attributions this user may see: a hidden one must not make a candidate look closer.
+        seen = Attribution.objects.visible_to(user).filter(incident=OuterRef("pk"), actor__in=actor_ids)
+        candidates = candidates.annotate(shared_actors=Exists(seen))
     found = []
     for candidate in candidates:
         reasons = []
@@ -374,10 +468,11 @@ def incident_merge(*, incident: Incident, into: Incident, author) -> Incident:
     locked = {i.pk: i for i in Incident.objects.select_for_update().filter(pk__in=(first, second)).order_by("pk")}
     duplicate, survivor = locked[incident.pk], locked[into.pk]
     if duplicate.merged_into_id:
-        raise ValidationError({"into": f"Incident {duplicate.pk} was already merged into {duplicate.merged_into_id}."})
+        # Never the other incident's id: the author may not be allowed to see it.
+        raise ValidationError({"into": f"Incident {duplicate.pk} was already merged into another incident."})
     if survivor.merged_into_id:
         raise ValidationError(
-            {"into": f"Incident {survivor.pk} was itself merged into {survivor.merged_into_id}: merge into that."}
+            {"into": f"Incident {survivor.pk} was itself merged into another incident: merge into that."}
         )
     if Status.PUBLISHED in (duplicate.status, survivor.status) and not author.has_perm("incidents.publish_incident"):
         raise PermissionDenied("Only an editor may merge a published incident.")
@@ -402,13 +497,15 @@ def incident_merge(*, incident: Incident, into: Incident, author) -> Incident:
 
     before_cells = _cell_keys(duplicate)
     duplicate.merged_into = survivor
-    duplicate.status_note = f"Merged into incident {survivor.pk}."
+    # No id in the note: a reader of the duplicate may not see the survivor (pages link it only for those who may).
+    duplicate.status_note = "Merged into another incident."
     if duplicate.status == Status.PUBLISHED:
         # Partners read published incidents: the duplicate must leave their view, as a retraction does.
         duplicate.status = Status.RETRACTED
     duplicate.version = F("version") + 1
     duplicate.save(update_fields=["merged_into", "status", "status_note", "version", "updated"])
-    _refresh_contested(survivor)
-    _mark_cells(survivor, before_cells)
+    _mark_cells(duplicate, before_cells)  # it left every cell it counted in
+    if _refresh_contested(survivor):
+        _mark_cells(survivor, figures_changed=True)
     survivor.refresh_from_db()
     return survivor

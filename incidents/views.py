@@ -13,7 +13,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,6 +41,8 @@ from incidents.forms import (
     snapshot_of,
 )
 from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Source
+from incidents.models.claims import link_revisions, revision_chain
+from incidents.querysets import can_see_restricted
 
 DESK = "incidents.view_incident"
 EDITOR = "incidents.publish_incident"
@@ -91,18 +93,6 @@ def _service_errors(form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
-def can_edit(user, incident: Incident) -> bool:
-    """Analysts edit drafts and incidents in review; published and retracted ones are the editors'."""
-    if incident.merged_into_id:
-        return False
-    return user.has_perm(EDITOR) or incident.status in (Status.DRAFT, Status.IN_REVIEW)
-
-
-def can_add_evidence(incident: Incident) -> bool:
-    """Sources, claims and attributions can be added until the incident is retracted or merged away."""
-    return incident.status != Status.RETRACTED and not incident.merged_into_id
-
-
 # ---- List and review queue ----
 
 
@@ -122,6 +112,8 @@ def _list_queryset(user):
         .for_list()
         .defer("description", "internal_notes")  # long texts the table never shows
         .annotate(
+            # The contested flag this reader may see (editors: counting claims citing restricted sources too).
+            is_contested=F("contested_all") if can_see_restricted(user) else F("contested"),
             current_grade=Subquery(latest_grade[:1]),
             live_claim_count=Coalesce(Subquery(live_claims, output_field=IntegerField()), 0),
         )
@@ -284,7 +276,9 @@ class IncidentEditView(DeskMixin, IncidentMixin, View):
 
     def setup_incident(self):
         incident = self.get_incident()
-        if not self.request.user.has_perm("incidents.change_incident") or not can_edit(self.request.user, incident):
+        if not self.request.user.has_perm("incidents.change_incident") or not services.can_edit(
+            self.request.user, incident
+        ):
             raise PermissionDenied("Only editors change published, retracted or merged incidents.")
         return incident
 
@@ -398,10 +392,10 @@ def _detail_incident(request, pk) -> Incident:
 def render_detail(request, incident: Incident, status: int = 200, **forms):
     """The incident page, with any bound (failed) form put back in its place."""
     user = request.user
-    claims = list(incident.claims.all())
+    claims = link_revisions(incident.claims.all(), revision_chain(incident.pk))
     _decorate_claims(claims)
     chains = _claim_chains(claims)
-    live = [claim for claim in claims if not claim.is_superseded]
+    live = [claim for claim in claims if claim.superseding is None]
     assessments = list(incident.assessments.all())
     _decorate_assessments(assessments)
     context = {
@@ -414,8 +408,10 @@ def render_detail(request, incident: Incident, status: int = 200, **forms):
         "assessments": assessments,
         "map_point": _map_point(incident),
         "mentions": list(incident.mentions.all()),
-        "can_edit": can_edit(user, incident),
-        "can_add_evidence": can_add_evidence(incident),
+        "merged_into_visible": bool(incident.merged_into_id)
+        and Incident.objects.visible_to(user).filter(pk=incident.merged_into_id).exists(),
+        "can_edit": services.can_edit(user, incident),
+        "can_add_evidence": services.can_add_evidence(user, incident),
         "can_publish": user.has_perm(EDITOR),
         "source_form": forms.get("source_form") or SourceForm(),
         "claim_form": forms.get("claim_form") or ClaimForm(incident=incident, user=user),
@@ -483,7 +479,7 @@ class EvidenceAddView(DeskMixin, IncidentMixin, PostOnlyMixin, View):
         if not request.user.has_perm(self.permission):
             raise PermissionDenied
         incident = self.get_incident()
-        if not can_add_evidence(incident):
+        if not services.can_add_evidence(request.user, incident, self.permission.split("add_", 1)[1]):
             raise PermissionDenied("This incident is retracted or merged: nothing can be added to it.")
         form = self.make_form(incident)
         if form.is_valid():
@@ -551,7 +547,7 @@ class ClaimSupersedeView(DeskMixin, IncidentMixin, View):
         return claim
 
     def check(self, incident):
-        if not self.request.user.has_perm("incidents.add_casualtyclaim") or not can_add_evidence(incident):
+        if not services.can_add_evidence(self.request.user, incident):
             raise PermissionDenied
 
     def get(self, request, pk, claim_pk):
@@ -583,7 +579,7 @@ class IncidentPlaceView(DeskMixin, IncidentMixin, PostOnlyMixin, View):
 
     def post(self, request, pk):
         incident = self.get_incident()
-        if not request.user.has_perm("incidents.change_incident") or not can_edit(request.user, incident):
+        if not request.user.has_perm("incidents.change_incident") or not services.can_edit(request.user, incident):
             raise PermissionDenied
         form = PlaceForm(request.POST)
         if form.is_valid():
@@ -615,7 +611,7 @@ class MentionActionView(DeskMixin, IncidentMixin, PostOnlyMixin, View):
     def post(self, request, pk, mention_pk):
         incident = self.get_incident()
         # Confirming moves the incident: the same rule as editing it.
-        if not request.user.has_perm("geo.change_mention") or not can_edit(request.user, incident):
+        if not request.user.has_perm("geo.change_mention") or not services.can_edit(request.user, incident):
             raise PermissionDenied
         mention = get_object_or_404(Mention, pk=mention_pk, incident=incident)
         from geo import services as geo_services
@@ -780,6 +776,12 @@ def _axis(claims: list[CasualtyClaim], category: str, assessment: Assessment | N
     }
 
 
+def _live_claims(incident: Incident) -> list[CasualtyClaim]:
+    """The claims this reader sees (prefetched through visible_to) that none of those revises."""
+    claims = link_revisions(incident.claims.all(), revision_chain(incident.pk))
+    return [claim for claim in claims if claim.superseding is None]
+
+
 def _why_contested(claims: list[CasualtyClaim], categories: list[str]) -> list[str]:
     """For each disputed category: the highest minimum against the lowest maximum, by whom."""
     reasons = []
@@ -803,7 +805,7 @@ class IncidentReconcileView(EditorMixin, IncidentMixin, View):
     template_name = "incidents/incident_reconcile.html"
 
     def render(self, incident, form=None, status=200):
-        claims = [claim for claim in incident.claims.all() if not claim.is_superseded]
+        claims = _live_claims(incident)
         claims.sort(key=lambda claim: (claim.claimant.name, claim.claimed_on, claim.pk))
         _decorate_claims(claims)
         assessments = list(incident.assessments.all())
@@ -843,9 +845,7 @@ class IncidentReconcileView(EditorMixin, IncidentMixin, View):
             .prefetch_related(
                 Prefetch(
                     "claims",
-                    queryset=CasualtyClaim.objects.visible_to(user).select_related(
-                        "claimant", "source", "superseded_by"
-                    ),
+                    queryset=CasualtyClaim.objects.visible_to(user).select_related("claimant", "source"),
                 ),
                 Prefetch(
                     "attributions",
@@ -870,7 +870,7 @@ class IncidentReconcileView(EditorMixin, IncidentMixin, View):
         if not request.user.has_perm("incidents.add_assessment"):
             raise PermissionDenied
         incident = self.load(pk)
-        claims = [claim for claim in incident.claims.all() if not claim.is_superseded]
+        claims = _live_claims(incident)
         form = AssessmentForm(request.POST, incident=incident, user=request.user, claims=claims)
         if form.is_valid():
             try:
@@ -985,8 +985,13 @@ def _summary(model: str, data: dict, names: _Names) -> str:
     return data.get("title") or data.get("publisher") or data.get("text") or ""
 
 
+# Derived from claims citing restricted sources: only those who may see such claims see it move.
+_RESTRICTED_FIELDS = frozenset({"contested_all"})
+
+
 def _event_rows(events, user) -> list[dict]:
     names = _Names(user, events)
+    hidden = _BOOKKEEPING if can_see_restricted(user) else _BOOKKEEPING | _RESTRICTED_FIELDS
     rows = []
     for event in events:
         model = _model_name(event)
@@ -994,7 +999,7 @@ def _event_rows(events, user) -> list[dict]:
         changes = [
             {"field": names.field(field), "before": names.value(field, before), "after": names.value(field, after)}
             for field, (before, after) in sorted(diff.items())
-            if field not in _BOOKKEEPING
+            if field not in hidden
         ]
         if event.pgh_label == "update" and diff and not changes:
             continue  # only bookkeeping moved (e.g. the geocoding queue flag)

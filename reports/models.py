@@ -17,10 +17,15 @@ class Scope(models.TextChoices):
 
 class SummaryCellQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Desk users read both scopes; everyone else only the public one, so no count leaks a draft."""
+        """Desk users read both scopes; everyone else only the public one, so no count leaks a draft.
+
+        A cell marked but not yet computed for the first time (no incident counted yet) is shown to nobody: a cell a
+        reader sees is always backed by an incident in its scope (``reports.services`` marks only such cells).
+        """
+        cells = self.filter(incident_count__gt=0)
         if user.is_authenticated and user.has_perm("reports.view_summarycell"):
-            return self
-        return self.filter(scope=Scope.PUBLIC)
+            return cells
+        return cells.filter(scope=Scope.PUBLIC)
 
 
 class SummaryCell(models.Model):

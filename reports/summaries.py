@@ -53,6 +53,14 @@ ON CONFLICT (area_id, month, category, scope) DO UPDATE SET
     killed_low = EXCLUDED.killed_low, killed_best = EXCLUDED.killed_best, killed_high = EXCLUDED.killed_high,
     civilians_low = EXCLUDED.civilians_low, civilians_best = EXCLUDED.civilians_best,
     civilians_high = EXCLUDED.civilians_high, computed_at = now(), requested = NULL
+-- A cell nobody marked and whose figures stand is not touched: its computed_at must not move for work in the
+-- other scope (a draft recomputes the desk's cell, never the partners').
+WHERE reports_summarycell.requested IS NOT NULL
+   OR (reports_summarycell.incident_count, reports_summarycell.contested_count, reports_summarycell.killed_low,
+       reports_summarycell.killed_best, reports_summarycell.killed_high, reports_summarycell.civilians_low,
+       reports_summarycell.civilians_best, reports_summarycell.civilians_high)
+      IS DISTINCT FROM (EXCLUDED.incident_count, EXCLUDED.contested_count, EXCLUDED.killed_low, EXCLUDED.killed_best,
+       EXCLUDED.killed_high, EXCLUDED.civilians_low, EXCLUDED.civilians_best, EXCLUDED.civilians_high)
 """
 
 
@@ -60,7 +68,7 @@ ON CONFLICT (area_id, month, category, scope) DO UPDATE SET
 def recompute_cells(keys: list[tuple[int, str, str]]) -> int:
     """Recompute the given (area_id, month, category) cells in both scopes. Idempotent.
 
-    Cells left with no incidents are zeroed rather than deleted, so a client sees the drop.
+    Cells left with no incidents are deleted: a cell exists only while an incident backs it.
     """
     if not keys:
         return 0
@@ -83,13 +91,12 @@ def recompute_cells(keys: list[tuple[int, str, str]]) -> int:
         )
         params = [[k[0] for k in keys], months, [k[2] for k in keys], *[area_ids, area_ids, months] * 2]
         cursor.execute(sql, params)
-        # Cells asked for that have no incidents left: zero them.
+        # Cells asked for that have no incidents left: gone. A cell exists only while some incident backs it, so
+        # an empty cell can never stand for work a reader may not see.
         cursor.execute(
             """
-            UPDATE reports_summarycell c SET incident_count = 0, contested_count = 0, killed_low = 0,
-                killed_best = 0, killed_high = 0, civilians_low = 0, civilians_best = 0, civilians_high = 0,
-                computed_at = now(), requested = NULL
-            FROM unnest(%s::bigint[], %s::date[], %s::text[]) AS k(area_id, month, category)
+            DELETE FROM reports_summarycell c
+            USING unnest(%s::bigint[], %s::date[], %s::text[]) AS k(area_id, month, category)
             WHERE c.area_id = k.area_id AND c.month = k.month AND c.category = k.category
               AND c.requested IS NOT NULL
             """,
@@ -103,7 +110,7 @@ def rebuild_all() -> int:
     """Rebuild every cell from the records (the nightly job). Returns the number of cells.
 
     One GROUP BY into a temporary table, then only the cells whose figures differ are written, and cells
-    left with no incidents are zeroed: a nightly run that finds the incremental cells right writes nothing.
+    left with no incidents are deleted: a nightly run that finds the incremental cells right writes nothing.
     """
     with connection.cursor() as cursor:
         # Edits marking cells and incremental recomputes wait for the rebuild (reads do not): locking the whole
@@ -139,11 +146,9 @@ def rebuild_all() -> int:
             """
         )
         cursor.execute(
-            f"""
-            UPDATE reports_summarycell c SET {", ".join(f"{name} = 0" for name in _FIGURES.split(", "))},
-                computed_at = now(), requested = NULL
-            WHERE (c.incident_count <> 0 OR c.requested IS NOT NULL)
-              AND NOT EXISTS (SELECT 1 FROM fresh_cells f WHERE f.area_id = c.area_id AND f.month = c.month
+            """
+            DELETE FROM reports_summarycell c
+            WHERE NOT EXISTS (SELECT 1 FROM fresh_cells f WHERE f.area_id = c.area_id AND f.month = c.month
                               AND f.category = c.category AND f.scope = c.scope)
             """
         )

@@ -17,7 +17,8 @@ from geo.api.serializers import AreaBriefSerializer
 from geo.models import Area
 from incidents.choices import CLAIM_CATEGORIES
 from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Source
-from incidents.querysets import is_desk
+from incidents.models.claims import link_revisions
+from incidents.querysets import can_see_restricted, is_desk
 
 __all__ = [
     "AssessmentSerializer", "AssessmentWriteSerializer", "AttributionSerializer", "AttributionWriteSerializer",
@@ -30,7 +31,8 @@ CLAIM_RANGE_CATEGORIES = (*CLAIM_CATEGORIES, "injured")
 
 
 class DeskFieldsMixin:
-    """Drops ``Meta.desk_fields`` unless the requesting user works on the desk (analyst, editor, admin).
+    """Drops ``Meta.desk_fields`` unless the requesting user works on the desk (analyst, editor, admin), and
+    ``Meta.restricted_fields`` unless they may see restricted records (editors, admins).
 
     The schema (generated with a fake view) documents them, marked "desk only" in their help text.
     """
@@ -41,9 +43,12 @@ class DeskFieldsMixin:
         request = self.context.get("request")
         if getattr(view, "swagger_fake_view", False):
             return fields
-        if request is None or not is_desk(request.user):
-            for name in self.Meta.desk_fields:
-                fields.pop(name, None)
+        user = getattr(request, "user", None)
+        hidden = () if user is not None and can_see_restricted(user) else getattr(self.Meta, "restricted_fields", ())
+        if user is None or not is_desk(user):
+            hidden = (*hidden, *self.Meta.desk_fields)
+        for name in hidden:
+            fields.pop(name, None)
         return fields
 
 
@@ -101,7 +106,7 @@ class ClaimSerializer(BaseSerializer):
     """What one claimant said, ranges per category; superseded claims are kept and marked ``live: false``.
 
     Rendered from an incident loaded by ``for_api(user)``: the claim's siblings are the visible ones, so
-    ``supersedes``/``superseded_by`` never point at a claim hidden from this user.
+    ``supersedes``/``superseded_by`` never point at a claim hidden from this user (``claims.link_revisions``).
     """
 
     claimant = ActorBriefSerializer(read_only=True)
@@ -120,18 +125,15 @@ class ClaimSerializer(BaseSerializer):
         brief_fields = ("id", "display")
 
     @staticmethod
-    def _links(claim) -> tuple[set, dict]:
-        """(ids of the visible sibling claims, superseded id → superseding id), once per incident.
-
-        From the incident's prefetched (visible) claims: for_api sets ``claim.incident`` to that incident.
-        """
+    def _linked(claim) -> dict:
+        """The incident's visible claims by id, linked once per incident (``claims.link_revisions``)."""
         incident = claim.incident
-        links = getattr(incident, "_api_claim_links", None)
-        if links is None:
-            claims = list(incident.claims.all())
-            links = ({c.pk for c in claims}, {c.supersedes_id: c.pk for c in claims if c.supersedes_id})
-            incident._api_claim_links = links
-        return links
+        linked = getattr(incident, "_api_linked_claims", None)
+        if linked is None:
+            chain = {c.pk: c.supersedes_id for c in getattr(incident, "revision_links", ())} or None
+            linked = {c.pk: c for c in link_revisions(incident.claims.all(), chain)}
+            incident._api_linked_claims = linked
+        return linked[claim.pk]
 
     @extend_schema_field(ClaimRangesSerializer)
     def get_ranges(self, claim) -> dict:
@@ -140,11 +142,12 @@ class ClaimSerializer(BaseSerializer):
         }
 
     def get_supersedes(self, claim) -> int | None:
-        visible, _ = self._links(claim)
-        return claim.supersedes_id if claim.supersedes_id in visible else None
+        revises = self._linked(claim).revises
+        return revises.pk if revises else None
 
     def get_superseded_by(self, claim) -> int | None:
-        return self._links(claim)[1].get(claim.pk)
+        superseding = self._linked(claim).superseding
+        return superseding.pk if superseding else None
 
     def get_live(self, claim) -> bool:
         return self.get_superseded_by(claim) is None
@@ -196,8 +199,16 @@ class IncidentSerializer(DeskFieldsMixin, BaseSerializer):
     internal_notes = serializers.CharField(read_only=True, help_text="Desk only.")
     status_note = serializers.CharField(read_only=True, help_text="Desk only: why it was sent back or retracted.")
     location_manual = serializers.BooleanField(read_only=True, help_text="Desk only.")
-    merged_into = serializers.PrimaryKeyRelatedField(
-        read_only=True, allow_null=True, help_text="The incident this duplicate was merged into; null if none."
+    contested = serializers.BooleanField(
+        read_only=True,
+        help_text="Two live claims citing public sources cannot both be true (computed only from claims every reader "
+        "of this incident may see).",
+    )
+    contested_all = serializers.BooleanField(
+        read_only=True, help_text="Editors only: the same, counting claims that cite restricted sources."
+    )
+    merged_into = serializers.SerializerMethodField(
+        help_text="The incident this duplicate was merged into; null if none, or if you may not see that incident."
     )
 
     class Meta:
@@ -206,11 +217,19 @@ class IncidentSerializer(DeskFieldsMixin, BaseSerializer):
             "id", "url", "display", "title", "description", "kind", "category", "start_date", "end_date",
             "date_precision", "longitude", "latitude", "place_text", "district", "province", "country_code",
             "origin_country_code", "geo_precision", "sensitivity", "status", "published_at", "contested",
-            "merged_into", "claims", "attributions", "sources", "current_assessment", "assessments", "version",
-            "created", "updated", "created_by", "internal_notes", "status_note", "location_manual",
+            "contested_all", "merged_into", "claims", "attributions", "sources", "current_assessment", "assessments",
+            "version", "created", "updated", "created_by", "internal_notes", "status_note", "location_manual",
         )  # fmt: skip
         brief_fields = ("id", "url", "display")
         desk_fields = ("created_by", "internal_notes", "status_note", "location_manual")
+        restricted_fields = ("contested_all",)
+
+    def get_merged_into(self, incident) -> int | None:
+        if not incident.merged_into_id:
+            return None
+        request = self.context.get("request")
+        visible = Incident.objects.visible_to(request.user) if request else Incident.objects.published()
+        return incident.merged_into_id if visible.filter(pk=incident.merged_into_id).exists() else None
 
     def get_longitude(self, incident) -> float | None:
         return incident.location.x if incident.location else None

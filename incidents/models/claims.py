@@ -9,7 +9,7 @@ from incidents.choices import CLAIM_CATEGORIES
 from incidents.models.constraints import ordered_range_constraints, range_fields
 from incidents.querysets import ClaimQuerySet
 
-__all__ = ["CasualtyClaim"]
+__all__ = ["CasualtyClaim", "link_revisions", "revision_chain"]
 
 
 def _denial_constraints():
@@ -115,4 +115,34 @@ class CasualtyClaim(AuthoredModel):
 
     @property
     def is_superseded(self) -> bool:
-        return hasattr(self, "superseded_by")
+        """Revised by a claim the reader sees: set by ``link_revisions`` on the claims one reader was shown."""
+        return self.superseding is not None
+
+
+def link_revisions(claims, chain: dict[int, int | None] | None = None):
+    """Set ``claim.superseding`` on each of ``claims`` (the ones one reader may see, of one incident): the claim
+    among them that revises it, or None; and ``claim.revises``: the claim among them it revises, or None.
+
+    ``chain`` ({claim id: id of the claim it supersedes}, for every claim of the incident) lets a revision reach
+    across claims the reader may not see: A ← hidden B ← C reads as "C revises A". Without it, only direct links
+    count. A revision the reader may not see does not exist for them: no id of it reaches them, and the claim it
+    revises stays live in their eyes. Returns the claims, as a list.
+    """
+    claims = list(claims)
+    chain = chain if chain is not None else {claim.pk: claim.supersedes_id for claim in claims}
+    by_pk = {claim.pk: claim for claim in claims}
+    for claim in claims:
+        claim.superseding = None
+    for claim in claims:
+        earlier = chain.get(claim.pk)
+        while earlier is not None and earlier not in by_pk:
+            earlier = chain.get(earlier)
+        claim.revises = by_pk.get(earlier)
+        if claim.revises is not None:
+            claim.revises.superseding = claim
+    return claims
+
+
+def revision_chain(incident_id: int) -> dict[int, int | None]:
+    """{claim id: id of the claim it supersedes} for every claim of the incident, for ``link_revisions``."""
+    return dict(CasualtyClaim.objects.filter(incident_id=incident_id).values_list("pk", "supersedes_id"))

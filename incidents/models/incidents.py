@@ -74,7 +74,13 @@ class Incident(AuthoredModel):
     status_note = models.TextField(blank=True, help_text="Why it was sent back or retracted.")
     internal_notes = models.TextField(blank=True, help_text="Desk only: never shown to partners.")
     contested = models.BooleanField(
-        default=False, help_text="Set automatically when two live claims' ranges do not overlap."
+        default=False,
+        help_text="Set automatically when two live claims citing public sources cannot both be true: the flag "
+        "analysts, partners and public summaries read, computed only from claims they may see.",
+    )
+    contested_all = models.BooleanField(
+        default=False,
+        help_text="The same, counting claims that cite restricted sources too: for editors only.",
     )
     merged_into = models.ForeignKey(
         to="incidents.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="merged"
@@ -162,7 +168,10 @@ class Incident(AuthoredModel):
 
     @property
     def live_claims(self):
-        return [claim for claim in self.claims.all() if not claim.is_superseded]
+        """Among the loaded claims (the reader's, if prefetched through ``visible_to``), those none of them revises."""
+        from incidents.models.claims import link_revisions
+
+        return [claim for claim in link_revisions(self.claims.all()) if claim.superseding is None]
 
     @property
     def current_assessment(self):

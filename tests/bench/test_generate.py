@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from bench.generate import BULK_TABLES, bench_users, generate, verify_foreign_keys
 from bench.reference import load_reference
 from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Source
+from incidents.models.claims import link_revisions
 from incidents.services import claims_contested
 
 N = 2000
@@ -80,12 +81,17 @@ def test_model_validation_accepts_a_sample_of_generated_rows(generated):
             obj.full_clean()
 
 
-def test_contested_flag_follows_the_services_rule_on_live_claims(generated):
-    incidents = Incident.objects.prefetch_related("claims__superseded_by")
+def test_contested_flags_follow_the_services_rule_on_live_claims(generated):
+    def contested(claims, chain) -> bool:
+        return bool(claims_contested([c for c in link_revisions(claims, chain) if c.superseding is None]))
+
     flagged = 0
-    for incident in incidents:
-        live = [c for c in incident.claims.all() if not c.is_superseded]
-        assert incident.contested == bool(claims_contested(live)), incident.pk
+    for incident in Incident.objects.prefetch_related("claims__source"):
+        claims = list(incident.claims.all())
+        chain = {c.pk: c.supersedes_id for c in claims}
+        public = [c for c in claims if c.source.sensitivity == "public"]
+        assert incident.contested_all == contested(claims, chain), incident.pk
+        assert incident.contested == contested(public, chain), incident.pk
         flagged += incident.contested
     assert 0.1 * N < flagged < 0.9 * N
 

@@ -269,7 +269,7 @@ def test_analyst_logs_paktika_editor_reconciles_and_publishes(desk, demo_account
     # The automatic flag says what the claims' ranges imply (the article's ranges do overlap: ≥20 militants
     # and "civilians" can both be true), shown as the database holds it.
     incident.refresh_from_db()
-    expect(editor.locator("#contested-flag")).to_have_text("Contested" if incident.contested else "Not contested")
+    expect(editor.locator("#contested-flag")).to_have_text("Contested" if incident.contested_all else "Not contested")
     for asserter in ("Afghan Ministry of Foreign Affairs", "Pakistani security forces", "Government of Pakistan"):
         expect(side_by_side.get_by_role("heading", name=f"{asserter} says")).to_be_visible()
 

@@ -173,6 +173,9 @@ def test_cells_are_marked_from_the_incident_as_stored_not_the_callers_stale_copy
     stale = IncidentFactory(location=None)
     barmal = Area.objects.get(level="district", name="Barmal")
     Incident.objects.filter(pk=stale.pk).update(district=barmal, province=barmal.parent)  # as the geocoder would
-    services.claim_add(author=analyst, incident=stale, data=_claim_data(killed_min=3))
+    services.claim_add(author=analyst, incident=stale, data=_claim_data(killed_min=20))
+    SummaryCell.objects.all().delete()
+    # The second claim turns the contested flag, so the cells the incident counts in are marked.
+    services.claim_add(author=analyst, incident=stale, data=_claim_data(killed_min=0, killed_max=2))
     marked = SummaryCell.objects.filter(requested__isnull=False)
     assert set(marked.values_list("area_id", flat=True)) == {barmal.pk, barmal.parent_id}

@@ -756,8 +756,9 @@ def test_reconcile_query_count_is_constant_in_claims_and_assessments(client_for,
         )
     large = _reconcile_queries(client, incident)
     assert small == large
-    # session, user, the user's two permission lookups, incident, claims, attributions, assessments, their claims.
-    assert large == 9
+    # session, user, the user's two permission lookups, incident, claims, attributions, assessments, their claims,
+    # and the claims' revision links (to link visible claims across a hidden revision).
+    assert large == 10
 
 
 # ---- Publish, send back, retract ----

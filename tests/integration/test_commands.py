@@ -59,7 +59,7 @@ def test_requeue_pending_leaves_the_mark_of_a_job_done_meanwhile(pending_inciden
 
 
 def test_requeue_pending_queues_one_recompute_for_stale_summary_cells(broker, db):
-    cells_mark([(AreaFactory().pk, "2024-12-01", "strike")])
+    cells_mark([(AreaFactory().pk, "2024-12-01", "strike", "desk")])
     assert _requeue() == ["requeued 0 geocoding jobs; summary cells requeued"]
     assert broker.command("LLEN", "reports") == "1"
 
