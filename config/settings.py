@@ -1,5 +1,6 @@
 """The one settings module. Every deployment difference is an environment variable."""
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -26,7 +27,6 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "rest_framework_gis",
     "django_filters",
     "drf_spectacular",
@@ -143,11 +143,8 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 PENDING_WORK_DEADLINE_SECONDS = env.int("PENDING_WORK_DEADLINE_SECONDS", default=120)
 
 # ---- API ----
+# Authentication (tokens): see "Tokens and brute-force protection" below.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
@@ -169,6 +166,20 @@ SPECTACULAR_SETTINGS = {
         "ActorKindEnum": "actors.choices.ActorKind",
     },
 }
+
+# ---- Tokens and brute-force protection ----
+# API tokens (core.tokens, django-rest-knox): only a SHA-512 digest is stored, the key is shown once, it expires,
+# and a password change or deactivation revokes all the user's tokens.
+INSTALLED_APPS += ["knox"]
+KNOX_TOKEN_MODEL = "core.ApiToken"
+# knox's migrations create a table for its default model even when swapped out; it would be an unused table whose
+# foreign key to auth_user stops TRUNCATE (test flushes). Its only model is swapped, so it needs none.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {"TOKEN_TTL": dt.timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)), "AUTH_HEADER_PREFIX": "Token"}
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "core.tokens.ApiTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
 
 # ---- Map ----
 LEAFLET_CONFIG = {

@@ -1,10 +1,10 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.roles import ROLES
+from core.tokens import token_issue
 
 
 @pytest.fixture(autouse=True)
@@ -91,12 +91,14 @@ def client_for(client, users):
 @pytest.fixture
 def api_client_for(users):
     """``api_client_for(role)``: a DRF client authenticated with the role's token (as partners use it)."""
+    keys = {}
 
     def _client(role):
         api = APIClient()
         if role != "anonymous":
-            token, _ = Token.objects.get_or_create(user=users[role])
-            api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            if role not in keys:
+                keys[role] = token_issue(user=users[role])[1]
+            api.credentials(HTTP_AUTHORIZATION=f"Token {keys[role]}")
         return api
 
     return _client
