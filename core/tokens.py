@@ -2,7 +2,7 @@
 
 django-rest-knox does the cryptography (a random 64-hex key; only its SHA-512 digest is stored) and the expiry.
 Here: issuing (``token_issue``, used by the admin and ``manage.py issue_token``), the authentication class that
-also records last use, and the revocation on a password change or
+also records last use and counts failed attempts per address, and the revocation on a password change or
 deactivation (``ready()`` in core.apps connects ``revoke_tokens_on_credential_change``).
 """
 
@@ -12,9 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.authentication import get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 from core.models import ApiToken
+from core.throttling import FailedAuthThrottle
 
 __all__ = ["LAST_USED_RESOLUTION", "ApiTokenAuthentication", "revoke_tokens_on_credential_change", "token_issue"]
 
@@ -39,8 +41,23 @@ def token_issue(*, user, note: str = "", replace: bool = False) -> tuple[ApiToke
 class ApiTokenAuthentication(TokenAuthentication):
     """``Authorization: Token <key>``, checked against the stored digests (knox), for active users only.
 
-    On top of knox: last use is recorded at most once a minute.
+    On top of knox: failed attempts are counted per address (FailedAuthThrottle), and an address that has used up
+    its failures gets 429 whatever it sends, before any lookup: a guesser learns nothing more, not even from a right
+    guess, and costs no query. Last use is recorded at most once a minute.
     """
+
+    def authenticate(self, request):
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != self.authenticate_header(request).encode().lower():
+            return None  # no token sent (a browser session, or anonymous): nothing to count
+        failures = FailedAuthThrottle()
+        if failures.blocked(request):
+            raise Throttled(wait=failures.wait())
+        try:
+            return super().authenticate(request)
+        except AuthenticationFailed:
+            failures.allow_request(request, None)  # counts this failure
+            raise
 
     def authenticate_credentials(self, token: bytes):
         try:
