@@ -15,10 +15,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from bench import sql
 from bench.generate import bench_users, generate, incident_count
+from core.tokens import token_issue
 
 __all__ = ["measure_size", "prepare_database", "timed"]
 
@@ -99,8 +99,8 @@ def prepare_database(size: int, *, regenerate: bool = False, log=print) -> dict:
 
 def _partner_client():
     partner = bench_users()["partner"]
-    token, _ = Token.objects.get_or_create(user=partner)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_HOST=HOST)
+    _, key = token_issue(user=partner, note="bench", replace=True)
+    client = Client(HTTP_AUTHORIZATION=f"Token {key}", HTTP_HOST=HOST)
     return partner, client
 
 

@@ -1,5 +1,6 @@
 """The one settings module. Every deployment difference is an environment variable."""
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -26,7 +27,6 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "rest_framework_gis",
     "django_filters",
     "drf_spectacular",
@@ -143,11 +143,8 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 PENDING_WORK_DEADLINE_SECONDS = env.int("PENDING_WORK_DEADLINE_SECONDS", default=120)
 
 # ---- API ----
+# Authentication (tokens) and throttling: see "Tokens and brute-force protection" below.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
@@ -169,6 +166,42 @@ SPECTACULAR_SETTINGS = {
         "ActorKindEnum": "actors.choices.ActorKind",
     },
 }
+
+# ---- Tokens and brute-force protection ----
+# API tokens (core.tokens, django-rest-knox): only a SHA-512 digest is stored, the key is shown once, it expires,
+# and a password change or deactivation revokes all the user's tokens.
+INSTALLED_APPS += ["knox", "axes"]
+KNOX_TOKEN_MODEL = "core.ApiToken"
+# knox's migrations create a table for its default model even when swapped out; it would be an unused table whose
+# foreign key to auth_user stops TRUNCATE (test flushes). Its only model is swapped, so it needs none.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {"TOKEN_TTL": dt.timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)), "AUTH_HEADER_PREFIX": "Token"}
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "core.tokens.ApiTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+# API throttles on the Redis cache (core.throttling): 429 with Retry-After. Failed token attempts count per address.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["core.throttling.UserThrottle", "core.throttling.AnonThrottle"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "user": env("API_THROTTLE_USER", default="120/min"),
+    "anon": env("API_THROTTLE_ANON", default="30/min"),
+    "failed_auth": env("API_THROTTLE_FAILED_AUTH", default="20/hour"),
+}
+# Proxies in front of the app that append to X-Forwarded-For. 0: the socket's address, which a client cannot forge.
+REST_FRAMEWORK["NUM_PROXIES"] = env.int("DJANGO_NUM_PROXIES", default=0)
+# Logins (desk and admin): locked per (username, address) after repeated failures, for a cool-off (django-axes).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out pair is refused before any password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # turns a lockout into core.throttling's page
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.throttling.login_lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.throttling.client_address"
+AXES_VERBOSE = False  # no banner on every manage.py command; failures and lockouts are still logged
 
 # ---- Map ----
 LEAFLET_CONFIG = {

@@ -38,7 +38,7 @@ ROLE_PERMISSIONS = {
     ADMIN: [
         "auth.view_user", "auth.add_user", "auth.change_user",
         "auth.view_group", "auth.change_group",
-        "authtoken.view_token", "authtoken.add_token", "authtoken.change_token", "authtoken.delete_token",
+        "core.view_apitoken", "core.add_apitoken", "core.delete_apitoken",
         "actors.view_actor", "actors.add_actor", "actors.change_actor",
         "actors.view_actoralias", "actors.add_actoralias", "actors.change_actoralias", "actors.delete_actoralias",
         "geo.view_area", "geo.add_area", "geo.change_area",

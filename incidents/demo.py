@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from actors.models import Actor, ActorAlias
 from geo.choices import AreaLevel, GeoPrecision
@@ -85,7 +84,6 @@ def demo_users() -> dict:
             user.save()
         user.groups.add(Group.objects.get(name=role))
         users[role] = user
-    Token.objects.get_or_create(user=users["partner"])
     return users
 
 

@@ -1,10 +1,15 @@
+import uuid
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.roles import ROLES
+from core.tokens import token_issue
+
+# API rates no ordinary test reaches; the throttle tests set tight ones themselves.
+GENEROUS_RATES = {"user": "100000/min", "anon": "100000/min", "failed_auth": "100000/min"}
 
 
 @pytest.fixture(autouse=True)
@@ -14,6 +19,14 @@ def _fast_tests(settings):
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_and_generous_rates(settings):
+    """Each test gets its own key prefix in the shared Redis cache (other people's runs use it too, and throttle
+    counts must not carry from one test to the next), and API rates that hundreds of requests never reach."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": GENEROUS_RATES}
 
 
 def reset_publisher_pools(app):
@@ -91,12 +104,14 @@ def client_for(client, users):
 @pytest.fixture
 def api_client_for(users):
     """``api_client_for(role)``: a DRF client authenticated with the role's token (as partners use it)."""
+    keys = {}
 
     def _client(role):
         api = APIClient()
         if role != "anonymous":
-            token, _ = Token.objects.get_or_create(user=users[role])
-            api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            if role not in keys:
+                keys[role] = token_issue(user=users[role])[1]
+            api.credentials(HTTP_AUTHORIZATION=f"Token {keys[role]}")
         return api
 
     return _client
