@@ -30,7 +30,8 @@ urlpatterns = [
     # The schema and its docs describe the API, hold no records, and are what a partner reads first: public.
     path("api/schema/", SpectacularAPIView.as_view(**PUBLIC), name="schema"),
     # Both pages' inline start-up carries the CSP nonce (templates/api/). Redoc writes its styles inline (no nonce
-    # can reach them), so its page alone allows inline styles; scripts stay nonce-only.
+    # can reach them) and runs its search in a worker it builds from a blob, so its page alone allows both; scripts
+    # stay nonce-only.
     path(
         "api/docs/",
         SpectacularSwaggerView.as_view(url_name="schema", template_name="api/swagger_ui.html", **PUBLIC),
@@ -38,7 +39,7 @@ urlpatterns = [
     ),
     path(
         "api/redoc/",
-        csp_replace({"style-src": [SELF, UNSAFE_INLINE]})(
+        csp_replace({"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
             SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html", **PUBLIC)
         ),
         name="api-redoc",

@@ -120,6 +120,7 @@ class TwoFactorSetupView(LoginRequiredMixin, View):
             device.save(update_fields=["confirmed"])
             codes = new_recovery_codes(request.user)
         otp_login(request, device)
+        request.two_factor_owed = None  # done: the page below shows the desk's menu again
         return render(request, "registration/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
 
     def render(self, form, device, status=200):

@@ -17,9 +17,8 @@ from django.urls import reverse
 # it are still plain synchronous calls, so Django's async-safety guard would refuse them wrongly.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
-
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from tests.browser.helpers import saved_screenshots  # noqa: E402
 from tests.conftest import authenticator_for, totp_code  # noqa: E402
@@ -76,6 +75,7 @@ class Desk:
         self.contexts = []
         self.js_errors: list[str] = []
         self.dialogs: list[str] = []
+        self.csp_violations: list[str] = []
 
     def url(self, name: str, *args, **kwargs) -> str:
         return self.base + reverse(name, args=args, kwargs=kwargs)
@@ -87,6 +87,13 @@ class Desk:
         self.contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: self.js_errors.append(f"{page.url}: {error}"))
+
+        def on_console(message):
+            # Chromium reports what the Content-Security-Policy refused ("Refused to execute inline script…").
+            if "Content Security Policy" in message.text:
+                self.csp_violations.append(f"{page.url}: {message.text}")
+
+        page.on("console", on_console)
 
         def on_dialog(dialog):
             # Any dialog at all means user text ran as script somewhere: record it, then get it out of the way.
@@ -120,7 +127,7 @@ class Desk:
         """Type the authenticator's code on the two-factor page (a later step's if this one was used already)."""
         device = TOTPDevice.objects.get(user__username=username, confirmed=True)
         used = device.last_t >= int((time.time() - device.t0) // device.step)
-        page.get_by_label("Code").fill(totp_code(device, steps_ahead=1 if used else 0))
+        page.get_by_label("Code", exact=True).fill(totp_code(device, steps_ahead=1 if used else 0))
         with page.expect_navigation():
             page.locator("#two-factor-verify-form button[type=submit]").click()
         assert not page.url.startswith(self.url("two_factor_verify")), page.locator("body").inner_text()[:500]
@@ -138,12 +145,13 @@ class Desk:
 
 @pytest.fixture
 def desk(chromium, live_server, transactional_db):
-    """Pages on the live server; fails the test if any page raised an uncaught script error or a dialog."""
+    """Pages on the live server; fails the test on an uncaught script error, a dialog or a CSP refusal."""
     desk = Desk(chromium, live_server)
     yield desk
     desk.close()
     assert not desk.dialogs, f"a dialog fired (user text ran as script?): {desk.dialogs}"
     assert not desk.js_errors, f"uncaught script errors: {desk.js_errors}"
+    assert not desk.csp_violations, f"the Content-Security-Policy refused: {desk.csp_violations}"
 
 
 @pytest.fixture

@@ -116,6 +116,7 @@ def test_api_docs_run_under_the_policy(client):
     redoc = client.get(reverse("api-redoc"))
     policy = _policy(redoc)
     assert policy["style-src"] == ["'self'", "'unsafe-inline'"]  # Redoc writes its styles inline; this page only
+    assert policy["worker-src"] == ["'self'", "blob:"]  # and builds its search worker from a blob
     assert "'unsafe-inline'" not in policy["script-src"]
     assert "fonts.googleapis.com" not in redoc.content.decode()
 

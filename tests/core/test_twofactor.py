@@ -9,6 +9,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
+from core.twofactor import new_recovery_codes
 from tests.conftest import authenticator_for, login_verified, make_user, totp_code
 from tests.factories import IncidentFactory
 
@@ -226,12 +227,31 @@ def test_new_recovery_codes_replace_the_old_ones(client, users):
     assert set(StaticToken.objects.filter(device__user=editor).values_list("token", flat=True)) == set(second)
 
 
-def test_admins_remove_devices_but_never_read_a_secret(client, users):
-    login_verified(client, users["admin"])
+def test_an_admin_removes_a_lost_device_but_never_reads_a_secret(client, users):
+    from django.contrib.auth.models import Group
+
+    admin = make_user(None, username="staff-admin")  # the admin role without being a superuser
+    admin.is_staff = True
+    admin.save()
+    admin.groups.add(Group.objects.get(name="admin"))
+    authenticator_for(admin)
+    login_verified(client, admin)
     device = TOTPDevice.objects.get(user=users["editor"])
-    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk])).content.decode()
-    assert device.key not in page
-    assert client.get(reverse("admin:otp_totp_totpdevice_changelist")).status_code == 200
+    assert users["editor"].username in client.get(reverse("admin:otp_totp_totpdevice_changelist")).content.decode()
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    assert base64.b32encode(device.bin_key).decode() not in page.content.decode()
+    for secret_page in ("otp_totp_totpdevice_config", "otp_totp_totpdevice_qrcode"):
+        assert client.get(reverse(f"admin:{secret_page}", kwargs={"pk": device.pk})).status_code == 403
+    codes = new_recovery_codes(users["editor"])
+    recovery = StaticDevice.objects.get(user=users["editor"])
+    page = client.get(reverse("admin:otp_static_staticdevice_change", args=[recovery.pk]))
+    assert page.status_code == 200
+    assert not any(code in page.content.decode() for code in codes)
+    response = client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
 
 
 def test_the_other_accounts_sessions_are_asked_for_the_code_once_two_factor_is_on(client):
