@@ -83,10 +83,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "incidents:incident_list"
 LOGOUT_REDIRECT_URL = "login"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
+# Password validators, two-factor and session lifetime: see "Security" at the end.
 
 # ---- Internationalisation: names come in Latin, Pashto, Dari and Urdu script ----
 LANGUAGE_CODE = "en"
@@ -225,11 +222,6 @@ LEAFLET_CONFIG = {
 SHARED_DATA_DIR = Path(env("SHARED_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data")))
 SEED_DIR = Path(env("SEED_DIR", default=str(BASE_DIR.parent / "shared" / "seed")))
 
-# ---- Security for deployments behind TLS ----
-SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SESSION_COOKIE_SECURE else None
-
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]  # Debian 12 ships GDAL 3.6; we open no untrusted SRS files by URL
 
 LOGGING = {
@@ -242,3 +234,72 @@ LOGGING = {
 # ---- Audit: PostgreSQL triggers (django-pghistory) so that no write escapes, whoever makes it ----
 PGHISTORY_APPEND_ONLY = True
 PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+# ---- Security (issue #9, findings 9 and 10): two-factor, idle sessions, passwords, CSP, HTTPS ----
+# Kept in one block so that other security work merges beside it.
+from urllib.parse import urlsplit  # noqa: E402
+
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "csp"]
+_AUTH_MIDDLEWARE = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+MIDDLEWARE[_AUTH_MIDDLEWARE + 1 : _AUTH_MIDDLEWARE + 1] = [
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a second factor was given this session
+    "core.twofactor.TwoFactorMiddleware",  # the one rule: who must give it, and where they are sent until they do
+]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("core.twofactor.session_timeout")
+
+# Two-factor (django-otp): an authenticator app's TOTP codes, plus ten one-use recovery codes.
+OTP_TOTP_ISSUER = "Incident tracker"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # an admin removes a lost device; nobody reads another person's secret
+
+# A desk session ends after an idle hour: every request renews it; static/js/session_timeout.js warns 5 minutes
+# before and offers to stay signed in.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_SECONDS", default=3600)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TIMEOUT_WARNING_SECONDS = 300
+
+# Not the username, not short, not common, not all digits ("analyst1" for user "analyst" fails three of them).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# HTTPS. A server (DEBUG off) is HTTPS-only unless told otherwise; a developer's `make run` (DEBUG on) is plain http.
+HTTPS = env.bool("DJANGO_HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=HTTPS)
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
+# Trust X-Forwarded-Proto only when a TLS proxy is the sole way in and sets it (docker-compose.yml: gunicorn's port
+# is published on the host's loopback only, for the host's proxy).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_TLS_PROXY", default=False) else None
+
+
+def _origin(url: str) -> str:
+    """The map tiles' origin for img-src; Leaflet's {s} subdomain becomes a wildcard, a local path is 'self'."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}" if parts.netloc else SELF
+
+
+# Content-Security-Policy (django-csp): our own scripts, and inline ones only with this response's nonce
+# (django-leaflet's map set-up, the API docs' start-up script). The API's Redoc page adds what it needs itself
+# (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", *{_origin(url) for _, url, _ in LEAFLET_CONFIG["TILES"]}],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}

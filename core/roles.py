@@ -39,6 +39,9 @@ ROLE_PERMISSIONS = {
         "auth.view_user", "auth.add_user", "auth.change_user",
         "auth.view_group", "auth.change_group",
         "core.view_apitoken", "core.add_apitoken", "core.delete_apitoken",
+        # A lost phone: the admin removes the person's two-factor devices (never reads their secrets).
+        "otp_totp.view_totpdevice", "otp_totp.delete_totpdevice",
+        "otp_static.view_staticdevice", "otp_static.delete_staticdevice",
         "actors.view_actor", "actors.add_actor", "actors.change_actor",
         "actors.view_actoralias", "actors.add_actoralias", "actors.change_actoralias", "actors.delete_actoralias",
         "geo.view_area", "geo.add_area", "geo.change_area",

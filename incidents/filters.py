@@ -82,6 +82,7 @@ class IncidentFilterSet(BaseFilterSet):
                 for value, label in ordering.extra["choices"]
                 if value.lstrip("-") not in self.desk_only_orderings
             ]
+            ordering.__dict__.pop("_field", None)  # a form field built earlier would keep the old choices
 
     def search_q(self, value):
         condition = super().search_q(value)

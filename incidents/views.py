@@ -193,6 +193,12 @@ class ReviewQueueView(EditorMixin, FilteredListMixin, View):
 # ---- Log and edit ----
 
 
+def _render_incident_form(request, template_name: str, context: dict, status: int = 200):
+    """The form page; the map widget's inline script carries this response's CSP nonce (django-leaflet reads it)."""
+    context["form"].fields["location"].widget.csp_nonce = request.csp_nonce
+    return render(request, template_name, context, status=status)
+
+
 class IncidentCreateView(DeskMixin, View):
     """One page to log an incident. Possible duplicates are shown before anything is saved."""
 
@@ -204,10 +210,10 @@ class IncidentCreateView(DeskMixin, View):
         return self.render(IncidentForm())
 
     def render(self, form, duplicates=None, checked=False):
-        return render(
-            request=self.request,
-            template_name=self.template_name,
-            context={"form": form, "duplicates": duplicates, "checked": checked, "creating": True},
+        return _render_incident_form(
+            self.request,
+            self.template_name,
+            {"form": form, "duplicates": duplicates, "checked": checked, "creating": True},
         )
 
     def post(self, request):
@@ -284,14 +290,15 @@ class IncidentEditView(DeskMixin, IncidentMixin, View):
 
     def get(self, request, pk):
         incident = self.setup_incident()
-        return render(request, self.template_name, {"form": IncidentForm(instance=incident), "incident": incident})
+        context = {"form": IncidentForm(instance=incident), "incident": incident}
+        return _render_incident_form(request, self.template_name, context)
 
     def post(self, request, pk):
         incident = self.setup_incident()
         form = IncidentForm(request.POST, instance=self.get_incident())
         context = {"form": form, "incident": incident}
         if not form.is_valid():
-            return render(request, self.template_name, context)
+            return _render_incident_form(request, self.template_name, context)
         version = form.cleaned_data.get("version") or 0
         try:
             services.incident_update(incident=incident, author=request.user, data=form.incident_data(), version=version)
@@ -314,10 +321,10 @@ class IncidentEditView(DeskMixin, IncidentMixin, View):
             form = IncidentForm(data, instance=current)
             form.is_valid()
             context.update(form=form, conflict=current, changes=changes)
-            return render(request, self.template_name, context, status=409)
+            return _render_incident_form(request, self.template_name, context, status=409)
         except ValidationError as error:
             _service_errors(form, error)
-            return render(request, self.template_name, context)
+            return _render_incident_form(request, self.template_name, context)
         messages.success(request, "Incident saved.")
         return redirect("incidents:incident_detail", pk=incident.pk)
 

@@ -3,6 +3,8 @@ import uuid
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from core.roles import ROLES
@@ -56,7 +58,10 @@ def _jobs_stay_in_process():
 
 
 def make_user(role: str | None, username: str | None = None):
-    """A user holding one role (``None``: an authenticated outsider with no role)."""
+    """A user holding one role (``None``: an authenticated outsider with no role).
+
+    Editors and admins must sign in with two-factor, so theirs come with an authenticator already set up.
+    """
     username = username or f"{role or 'outsider'}-user"
     user = get_user_model().objects.create_user(username=username, password="pw")
     if role == "admin":
@@ -64,7 +69,36 @@ def make_user(role: str | None, username: str | None = None):
         user.save()
     if role:
         user.groups.add(Group.objects.get(name=role))
+    if role in ("editor", "admin"):
+        authenticator_for(user)
     return user
+
+
+def authenticator_for(user) -> TOTPDevice:
+    """A confirmed TOTP device, as the two-factor set-up page leaves one (its ``key`` gives the codes)."""
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def totp_code(device: TOTPDevice, steps_ahead: int = 0) -> str:
+    """The code the person's authenticator app shows now (or ``steps_ahead`` 30-second steps later)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def login_verified(client, user):
+    """Sign ``client`` in as ``user`` and, if the user has a device, mark the session verified as django-otp does."""
+    client.force_login(user)
+    device = next(iter(devices_for_user(user)), None)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
 
 
 @pytest.fixture
@@ -95,7 +129,7 @@ def client_for(client, users):
     def _client(role):
         client.logout()
         if role != "anonymous":
-            client.force_login(users[role])
+            login_verified(client, users[role])
         return client
 
     return _client

@@ -6,6 +6,7 @@ map tiles come from OpenStreetMap, which is unreachable here, and tests must not
 """
 
 import os
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,9 +17,11 @@ from django.urls import reverse
 # it are still plain synchronous calls, so Django's async-safety guard would refuse them wrongly.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from tests.browser.helpers import saved_screenshots  # noqa: E402
+from tests.conftest import authenticator_for, totp_code  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -72,6 +75,7 @@ class Desk:
         self.contexts = []
         self.js_errors: list[str] = []
         self.dialogs: list[str] = []
+        self.csp_violations: list[str] = []
 
     def url(self, name: str, *args, **kwargs) -> str:
         return self.base + reverse(name, args=args, kwargs=kwargs)
@@ -84,6 +88,13 @@ class Desk:
         page = context.new_page()
         page.on("pageerror", lambda error: self.js_errors.append(f"{page.url}: {error}"))
 
+        def on_console(message):
+            # Chromium reports what the Content-Security-Policy refused ("Refused to execute inline script…").
+            if "Content Security Policy" in message.text:
+                self.csp_violations.append(f"{page.url}: {message.text}")
+
+        page.on("console", on_console)
+
         def on_dialog(dialog):
             # Any dialog at all means user text ran as script somewhere: record it, then get it out of the way.
             self.dialogs.append(f"{page.url}: {dialog.type} {dialog.message!r}")
@@ -93,7 +104,10 @@ class Desk:
         return page
 
     def login(self, username: str, password: str) -> Page:
-        """A new page signed in through the desk's own login form (the way a person does it)."""
+        """A new page signed in through the desk's own login form (the way a person does it).
+
+        If the account has an authenticator, the next page asks for its code: typed as the person's app shows it.
+        """
         page = self.new_page()
         page.goto(self.url("login"))
         page.get_by_label("Username").fill(username)
@@ -105,7 +119,18 @@ class Desk:
         assert any(c["name"] == settings.SESSION_COOKIE_NAME for c in page.context.cookies()), (
             f"{username} was not signed in; the page says: {page.locator('body').inner_text()[:500]}"
         )
+        if page.url.startswith(self.url("two_factor_verify")):
+            self.give_code(page, username)
         return page
+
+    def give_code(self, page: Page, username: str) -> None:
+        """Type the authenticator's code on the two-factor page (a later step's if this one was used already)."""
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        used = device.last_t >= int((time.time() - device.t0) // device.step)
+        page.get_by_label("Code", exact=True).fill(totp_code(device, steps_ahead=1 if used else 0))
+        with page.expect_navigation():
+            page.locator("#two-factor-verify-form button[type=submit]").click()
+        assert not page.url.startswith(self.url("two_factor_verify")), page.locator("body").inner_text()[:500]
 
     def login_as(self, role: str) -> Page:
         from incidents.demo import DEMO_ACCOUNTS
@@ -120,20 +145,28 @@ class Desk:
 
 @pytest.fixture
 def desk(chromium, live_server, transactional_db):
-    """Pages on the live server; fails the test if any page raised an uncaught script error or a dialog."""
+    """Pages on the live server; fails the test on an uncaught script error, a dialog or a CSP refusal."""
     desk = Desk(chromium, live_server)
     yield desk
     desk.close()
     assert not desk.dialogs, f"a dialog fired (user text ran as script?): {desk.dialogs}"
     assert not desk.js_errors, f"uncaught script errors: {desk.js_errors}"
+    assert not desk.csp_violations, f"the Content-Security-Policy refused: {desk.csp_violations}"
 
 
 @pytest.fixture
 def demo_accounts(transactional_db):
-    """The demo accounts of `make run` (one per role), with their printed passwords."""
+    """The demo accounts of `make run` (one per role), with their printed passwords.
+
+    Editors and admins must use two-factor: here theirs is already set up (the demo's first login walks them through
+    it, tested in test_two_factor.py), and ``Desk.login`` types the code.
+    """
     from incidents.demo import demo_users
 
-    return demo_users()
+    users = demo_users()
+    for role in ("editor", "admin"):
+        authenticator_for(users[role])
+    return users
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from core.audit import audit_context, history_for
 from incidents.models import Incident
+from tests.conftest import login_verified
 from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def _updates(incident):
 def test_admin_change_is_attributed_to_the_user_with_before_and_after(client, users):
     incident = IncidentFactory(title="Before")
     admin = users["admin"]
-    client.force_login(admin)
+    login_verified(client, admin)
     url = reverse("admin:incidents_incident_change", args=[incident.pk])
     form = client.get(url).context["adminform"].form
     data = {name: form[name].value() if form[name].value() is not None else "" for name in form.fields}
