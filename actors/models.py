@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from actors.choices import ActorKind, Language
-from core.models import TimeStampedModel
+from core.models import InputRulesMixin, TimeStampedModel
 
 __all__ = ["Actor", "ActorAlias"]
 
@@ -54,7 +54,7 @@ class Actor(TimeStampedModel):
 
 
 @pghistory.track()
-class ActorAlias(models.Model):
+class ActorAlias(InputRulesMixin, models.Model):
     """Another name of an actor, in any language or script (تحریک طالبان پاکستان, TTP, Pakistani Taliban)."""
 
     actor = models.ForeignKey(to="actors.Actor", on_delete=models.CASCADE, related_name="aliases")

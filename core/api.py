@@ -1,13 +1,22 @@
 """Bases for every app's API: permission-filtered querysets, brief rendering, pagination."""
 
+from collections.abc import Mapping
+
+from django.contrib.gis.geos import Polygon
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ParseError
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.filters import InBBoxFilter
 
 from core.permissions import RolePermission
+from core.points import LIMITS, coordinate
 
-__all__ = ["BaseSerializer", "BaseViewSet", "DetailUrlField", "PointGeometryField", "RepeatedBriefMixin"]
+__all__ = [
+    "BBoxFilter", "BaseSerializer", "BaseViewSet", "CoordinateField", "DetailUrlField", "KnownFieldsMixin",
+    "PointGeometryField", "RepeatedBriefMixin",
+]  # fmt: skip
 
 _MARKER = 2147483647  # an id no row has; replaced by each object's id
 
@@ -72,13 +81,65 @@ class RepeatedBriefMixin:
         return cache[key]
 
 
+class KnownFieldsMixin:
+    """For every serializer that takes input: a key it does not know (or may not write) is a 400 naming it, not
+    silently dropped. A claim posted in the shape the API returns (``"ranges": {...}``) is refused, not saved
+    without its figures."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(str(key) for key in data if key not in writable)
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: [f"Unknown field: this endpoint takes {', '.join(sorted(writable))}."] for key in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class CoordinateField(serializers.FloatField):
+    """Degrees of ``longitude`` or ``latitude``, checked by ``core.points.coordinate`` as every point a person sends
+    is (a boolean, a string that is not a number, NaN, infinity or out of range is a 400 naming the field)."""
+
+    def __init__(self, name: str, **kwargs):
+        self.coordinate = name
+        super().__init__(min_value=-LIMITS[name], max_value=LIMITS[name], **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return coordinate(data, self.coordinate)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+
+class BBoxFilter(InBBoxFilter):
+    """``in_bbox=min_lon,min_lat,max_lon,max_lat``: four finite numbers within ±180/±90, min before max; anything
+    else is a 400 naming the parameter (GEOS raised on ``NaN`` boxes)."""
+
+    def get_filter_bbox(self, request):
+        text = request.query_params.get(self.bbox_param, None)
+        if not text:
+            return None
+        parts = text.split(",")
+        if len(parts) != 4:
+            raise ParseError(f"{self.bbox_param}: give four numbers, min_lon,min_lat,max_lon,max_lat.")
+        names = ("longitude", "latitude", "longitude", "latitude")
+        try:
+            xmin, ymin, xmax, ymax = (coordinate(part, name) for part, name in zip(parts, names, strict=True))
+        except DjangoValidationError as error:
+            raise ParseError(f"{self.bbox_param}: {' '.join(error.messages)}") from error
+        if xmin > xmax or ymin > ymax:
+            raise ParseError(f"{self.bbox_param}: give min_lon,min_lat,max_lon,max_lat, each minimum first.")
+        return Polygon.from_bbox((xmin, ymin, xmax, ymax))
+
+
 class BaseViewSet(viewsets.ReadOnlyModelViewSet):
     """Every list, filter, count and export starts from ``visible_to(request.user)``: nothing leaks past it."""
 
     brief_query_param = "brief"
     permission_classes = [RolePermission]
     # InBBoxFilter acts only on viewsets that name a ``bbox_filter_field`` and requests that pass ``in_bbox``.
-    filter_backends = [DjangoFilterBackend, InBBoxFilter]
+    filter_backends = [DjangoFilterBackend, BBoxFilter]
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)

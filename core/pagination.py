@@ -1,12 +1,25 @@
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework_gis.pagination import GeoJsonPagination
 
-__all__ = ["CappedGeoJsonPagination", "Pagination"]
+__all__ = ["CappedGeoJsonPagination", "CheckedPageMixin", "Pagination"]
 
 
-class Pagination(PageNumberPagination):
+class CheckedPageMixin:
+    """``?page=`` is a whole number from 1 (or ``last``); anything else (``-1``, ``1e9``, ``NaN``) is a 400 naming
+    it. A page past the last one stays DRF's 404."""
+
+    def get_page_number(self, request, paginator):
+        number = super().get_page_number(request, paginator)
+        whole = isinstance(number, str) and len(number) <= 18 and number.isascii() and number.isdigit()
+        if isinstance(number, str) and not (whole and int(number) >= 1):
+            raise ValidationError({self.page_query_param: ["A page number is a whole number from 1, or 'last'."]})
+        return number
+
+
+class Pagination(CheckedPageMixin, PageNumberPagination):
     """Kept apart from core.api: DRF imports the pagination class while core.api is importing DRF."""
 
     page_size_query_param = "page_size"
@@ -32,7 +45,7 @@ class CappedCountPaginator(Paginator):
         return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
-class CappedGeoJsonPagination(GeoJsonPagination):
+class CappedGeoJsonPagination(CheckedPageMixin, GeoJsonPagination):
     """GeoJSON pages whose ``count`` is exact up to the cap; ``count_exceeds_cap`` says when it is a floor."""
 
     django_paginator_class = CappedCountPaginator

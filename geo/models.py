@@ -4,7 +4,7 @@ import pghistory
 from django.contrib.gis.db import models
 from django.db.models.functions import Lower
 
-from core.models import TimeStampedModel
+from core.models import InputRulesMixin, TimeStampedModel
 from geo.choices import AreaLevel, MatchMethod, MentionStatus, PlaceOrigin
 
 __all__ = ["Area", "AreaName", "Mention", "Place"]
@@ -54,6 +54,7 @@ class Area(TimeStampedModel):
     )  # fmt: skip
 
     objects = AreaQuerySet.as_manager()
+    future_dates = ("valid_from", "valid_to")  # a boundary change may be decided before it takes effect
 
     class Meta:
         ordering = ("country_code", "level", "name")
@@ -80,7 +81,7 @@ class Area(TimeStampedModel):
         return self.parent if self.level == AreaLevel.DISTRICT else self if self.level == AreaLevel.PROVINCE else None
 
 
-class AreaName(models.Model):
+class AreaName(InputRulesMixin, models.Model):
     """Another name of an area: spelling, transliteration or script (Paktika / Paktīkā / پکتیکا)."""
 
     area = models.ForeignKey(to="geo.Area", on_delete=models.CASCADE, related_name="names")
@@ -97,7 +98,7 @@ class AreaName(models.Model):
 
 
 @pghistory.track()
-class Place(models.Model):
+class Place(InputRulesMixin, models.Model):
     """A populated place (town, village, valley): from a GeoNames extract, placed in its district at import, or
     learned from the desk's published incidents with real points (``geo.learning``)."""
 

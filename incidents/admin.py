@@ -4,6 +4,7 @@ claims and assessments are append-only, so the admin shows them read-only."""
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
+from core.points import AdminPointWidget
 from incidents import services
 from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Source
 
@@ -35,6 +36,7 @@ class IncidentAdmin(NoDeleteMixin, LeafletGeoAdmin):
     )  # fmt: skip
     autocomplete_fields = ("district", "province", "sources")
     date_hierarchy = "start_date"
+    widget = AdminPointWidget  # a refused point is re-rendered without GEOS/GDAL parsing or transforming it
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user).select_related("province", "district")

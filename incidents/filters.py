@@ -23,6 +23,7 @@ class IncidentOrderingFilter(django_filters.OrderingFilter):
     """Sort by a column, then newest first and by id, so pages never shuffle between requests."""
 
     def filter(self, qs, value):
+        value = [param for param in value or () if param]  # "?ordering=,," passes the choice check as empty names
         if not value:
             return qs
         ordering = [self.get_ordering_value(param) for param in value]

@@ -4,15 +4,14 @@ Forms that share the incident page carry a prefix (``source-``, ``claim-``, ``at
 fields' ids never collide: ``id_claim-killed_min``, ``id_attribution-actor``.
 """
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.contrib.gis.geos import Point
 from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS
-from leaflet.forms.widgets import LeafletWidget
 
 from actors.models import Actor
+from core.points import PointWidget, coordinate, wgs84_point
+from core.validators import TEXT_MAX_LENGTH, validate_text, validate_visible
 from geo.choices import AreaLevel, GeoPrecision
 from geo.models import Area
 from incidents.choices import CLAIM_CATEGORIES
@@ -89,7 +88,7 @@ class IncidentForm(ModelErrorsMixin, forms.ModelForm):
         widgets = {
             "start_date": DATE_INPUT,
             "end_date": DATE_INPUT,
-            "location": LeafletWidget(),
+            "location": PointWidget(),
             "description": forms.Textarea(attrs={"rows": 5}),
             "internal_notes": forms.Textarea(attrs={"rows": 2}),
         }
@@ -108,33 +107,27 @@ class IncidentForm(ModelErrorsMixin, forms.ModelForm):
             self.initial["version"] = self.instance.version
             self.initial["snapshot"] = signing.dumps(snapshot_of(self.instance), salt="incident-edit")
 
-    def _coordinate(self, name: str, limit: int) -> Decimal | None:
+    def _coordinate(self, name: str) -> float | None:
         text = (self.cleaned_data.get(name) or "").strip()
         if not text:
             return None
         try:
-            value = Decimal(text)
-        except InvalidOperation:
-            self.add_error(name, f"{name.capitalize()} must be a decimal number of degrees, like 32.7015.")
+            return coordinate(text, name)
+        except forms.ValidationError as error:
+            self.add_error(name, error)
             return None
-        if not value.is_finite() or not -limit <= value <= limit:
-            self.add_error(name, f"{name.capitalize()} must be between -{limit} and {limit}.")
-            return None
-        return value
 
     def clean(self):
         cleaned = super().clean()
-        latitude, longitude = self._coordinate("latitude", 90), self._coordinate("longitude", 180)
+        latitude, longitude = self._coordinate("latitude"), self._coordinate("longitude")
         typed_lat = bool((cleaned.get("latitude") or "").strip())
         typed_lon = bool((cleaned.get("longitude") or "").strip())
         if typed_lat != typed_lon:
             missing = "longitude" if typed_lat else "latitude"
             self.add_error(missing, "Type both latitude and longitude, or neither.")
         elif latitude is not None and longitude is not None:
-            # The typed text is the truth: float(Decimal("32.7015")) is the double closest to what was typed.
-            cleaned["location"] = Point(float(longitude), float(latitude), srid=4326)
-        if cleaned.get("location") is not None and cleaned["location"].srid != 4326:
-            cleaned["location"].transform(4326)
+            # The typed text is the truth: float("32.7015") is the double closest to what was typed.
+            cleaned["location"] = wgs84_point(longitude, latitude)
         return cleaned
 
     def _post_clean(self):
@@ -412,7 +405,11 @@ class NoteForm(forms.Form):
     def __init__(self, *args, field: str, label: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.field_name = field
-        self.fields[field] = forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": 2}))
+        # Saved as the incident's status note without a full_clean(): the text rules are applied here.
+        self.fields[field] = forms.CharField(
+            label=label, widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX_LENGTH,
+            validators=[validate_text, validate_visible],
+        )  # fmt: skip
 
 
 class MergeForm(forms.Form):

@@ -5,14 +5,22 @@ user may see by ``IncidentQuerySet.for_api(user)``; the serializers drop the des
 else. Writing: small input serializers validate the shape, then ``incidents.services`` does the write.
 """
 
-from django.contrib.gis.geos import Point
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from actors.api.serializers import ActorBriefSerializer
 from actors.models import Actor
-from core.api import BaseSerializer, DetailUrlField, PointGeometryField, RepeatedBriefMixin
+from core.api import (
+    BaseSerializer,
+    CoordinateField,
+    DetailUrlField,
+    KnownFieldsMixin,
+    PointGeometryField,
+    RepeatedBriefMixin,
+)
+from core.points import wgs84_point
+from core.validators import TEXT_MAX_LENGTH, validate_text, validate_visible
 from geo.api.serializers import AreaBriefSerializer
 from geo.models import Area
 from incidents.choices import CLAIM_CATEGORIES
@@ -260,11 +268,11 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         return super().get_queryset().visible_to(self.context["request"].user)
 
 
-class IncidentWriteSerializer(serializers.ModelSerializer):
+class IncidentWriteSerializer(KnownFieldsMixin, serializers.ModelSerializer):
     """Input for creating (POST) and editing (PATCH, with the ``version`` read last) an incident."""
 
-    longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
-    latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    longitude = CoordinateField("longitude", required=False, allow_null=True)
+    latitude = CoordinateField("latitude", required=False, allow_null=True)
     district = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), required=False, allow_null=True)
     province = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), required=False, allow_null=True)
     sources = VisibleRelatedField(queryset=Source.objects.all(), many=True, required=False)
@@ -287,13 +295,13 @@ class IncidentWriteSerializer(serializers.ModelSerializer):
             if (lon is None) != (lat is None):
                 missing = "latitude" if lat is None else "longitude"
                 raise serializers.ValidationError({missing: "Give both longitude and latitude, or neither."})
-            attrs["location"] = None if lon is None else Point(lon, lat, srid=4326)
+            attrs["location"] = None if lon is None else wgs84_point(lon, lat)
         if self.partial and "version" not in attrs:
             raise serializers.ValidationError({"version": "Send the version you read, so no edit is lost."})
         return attrs
 
 
-class SourceWriteSerializer(serializers.ModelSerializer):
+class SourceWriteSerializer(KnownFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Source
         fields = (
@@ -305,7 +313,7 @@ class SourceWriteSerializer(serializers.ModelSerializer):
 _CLAIM_FIGURES = tuple(f"{c}_{s}" for c in CLAIM_RANGE_CATEGORIES for s in ("min", "max"))
 
 
-class ClaimSupersedeSerializer(serializers.ModelSerializer):
+class ClaimSupersedeSerializer(KnownFieldsMixin, serializers.ModelSerializer):
     """A revised figure: the claimant is the superseded claim's. Figures are flat: ``killed_min``, ``women_max``…"""
 
     source = VisibleRelatedField(queryset=Source.objects.all())
@@ -322,7 +330,7 @@ class ClaimWriteSerializer(ClaimSupersedeSerializer):
         fields = ("claimant", *ClaimSupersedeSerializer.Meta.fields)
 
 
-class AttributionWriteSerializer(serializers.ModelSerializer):
+class AttributionWriteSerializer(KnownFieldsMixin, serializers.ModelSerializer):
     actor = serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all())
     asserted_by = serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all())
     source = VisibleRelatedField(queryset=Source.objects.all(), required=False, allow_null=True)
@@ -333,7 +341,7 @@ class AttributionWriteSerializer(serializers.ModelSerializer):
         validators = []  # the unique constraint is checked by the service's full_clean, with its own message
 
 
-class AssessmentWriteSerializer(serializers.ModelSerializer):
+class AssessmentWriteSerializer(KnownFieldsMixin, serializers.ModelSerializer):
     """Figures are flat: ``killed_low``, ``killed_best``, ``civilians_high``…; ``claims``: ids of this incident's."""
 
     claims = VisibleRelatedField(queryset=CasualtyClaim.objects.all(), many=True, required=False)
@@ -345,7 +353,11 @@ class AssessmentWriteSerializer(serializers.ModelSerializer):
         )  # fmt: skip
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(KnownFieldsMixin, serializers.Serializer):
     """The comment a send-back or a retraction needs."""
 
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    # Saved as the incident's status note without a full_clean(): the text rules are applied here.
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH,
+        validators=[validate_text, validate_visible],
+    )  # fmt: skip

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from core.models import InputRulesMixin
 from incidents.choices import CLAIM_CATEGORIES, AssessmentGrade
 from incidents.models.constraints import ordered_range_constraints, range_fields
 
@@ -11,7 +12,7 @@ __all__ = ["Assessment"]
 
 
 @pghistory.track(pghistory.InsertEvent())
-class Assessment(models.Model):
+class Assessment(InputRulesMixin, models.Model):
     """An editor's reconciliation of one incident's claims: low/best/high per category, graded.
 
     Append-only: each new view of the desk is a new row, so how it changed is kept as evidence.

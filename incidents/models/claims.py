@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from core.models import AuthoredModel
+from core.validators import is_visible
 from incidents.choices import CLAIM_CATEGORIES
 from incidents.models.constraints import ordered_range_constraints, range_fields
 from incidents.querysets import ClaimQuerySet
@@ -23,6 +24,26 @@ def _denial_constraints():
         )
         for category in CLAIM_CATEGORIES
     ]
+
+
+_MAX_FIGURE = 2**31 - 1  # the figures' columns are PostgreSQL integers
+
+
+def _figure_ok(value) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _MAX_FIGURE)
+
+
+def _label_ok(item) -> bool:
+    """One of the claimant's own labels: ``{"label": "refugees", "min": 5, "max": 10}`` (other keys, such as the
+    claimant's ``wording``, may come along)."""
+    if not isinstance(item, dict):
+        return False
+    label, low, high = item.get("label"), item.get("min"), item.get("max")
+    if not isinstance(label, str) or not is_visible(label) or len(label) > 200:
+        return False
+    if not (_figure_ok(low) and _figure_ok(high)):
+        return False
+    return low is None or high is None or low <= high
 
 
 @pghistory.track(pghistory.InsertEvent())
@@ -95,10 +116,11 @@ class CasualtyClaim(AuthoredModel):
             errors["supersedes"] = "A claim can only supersede a claim about the same incident."
         if self.supersedes_id and self.supersedes.claimant_id != self.claimant_id:
             errors["supersedes"] = "A claim can only supersede an earlier claim by the same claimant."
-        if not isinstance(self.labels, list) or not all(
-            isinstance(item, dict) and isinstance(item.get("label"), str) and item["label"] for item in self.labels
-        ):
-            errors["labels"] = 'Labels must be a list of {"label": text, "min": n, "max": n}.'
+        if not isinstance(self.labels, list) or not all(_label_ok(item) for item in self.labels):
+            errors["labels"] = (
+                'Labels must be a list of {"label": text, "min": n, "max": n}: visible text, and figures that are '
+                "whole numbers from 0 (or null), the minimum not above the maximum."
+            )
         if errors:
             raise ValidationError(errors)
 

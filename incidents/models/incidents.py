@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, Value, When
 
 from core.models import AuthoredModel
+from core.points import PointField
 from geo.choices import GeoPrecision
 from incidents.choices import KIND_CATEGORY, Category, DatePrecision, IncidentKind, Sensitivity, Status
 from incidents.querysets import IncidentQuerySet
@@ -45,7 +46,7 @@ class Incident(AuthoredModel):
     end_date = models.DateField(null=True, blank=True, help_text="Blank for a single-day event.")
     date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY)
 
-    location = models.PointField(srid=4326, null=True, blank=True, help_text="Longitude/latitude, WGS 84.")
+    location = PointField(srid=4326, null=True, blank=True, help_text="Longitude/latitude, WGS 84.")
     place_text = models.CharField(
         max_length=300, blank=True, help_text='The place as reported: "Barmal district, Paktika".'
     )

@@ -34,7 +34,7 @@ class Source(AuthoredModel):
         choices=Credibility.choices, default=Credibility.CANNOT_JUDGE,
         help_text="How credible this information is (1–6).",
     )  # fmt: skip
-    content = models.TextField(blank=True, help_text="The full text as the desk saw it.")
+    content = models.TextField(max_length=500_000, blank=True, help_text="The full text as the desk saw it.")
     # Always SHA-256 of content (UTF-8), hex: set by a database trigger whatever writes the row.
     content_sha256 = models.CharField(max_length=64, editable=False)
     sensitivity = models.CharField(max_length=16, choices=Sensitivity.choices, default=Sensitivity.PUBLIC)
