@@ -35,8 +35,8 @@ def requeue_pending(deadline_seconds: int | None = None) -> str:
     re-queues has its mark moved to now, so a backlog is re-queued once per deadline, not once per minute. If the
     broker is unreachable, the sweep stops at the first failure and leaves the rest marked for the next run.
     """
-    from geo.tasks import geocode_incident
     from incidents.models import Incident
+    from incidents.tasks import geocode_incident
     from reports.models import SummaryCell
     from reports.tasks import recompute_pending_cells
 

@@ -10,20 +10,23 @@ import re
 from collections.abc import Iterable
 
 from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from incidents.choices import CLAIM_CATEGORIES, Sensitivity, Status
-from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Source
+from core.audit import audit_context
+from geo.choices import AreaLevel, GeoPrecision
+from incidents.choices import CLAIM_CATEGORIES, MentionStatus, Sensitivity, Status
+from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Mention, Source
 from incidents.models.claims import link_revisions
 
 __all__ = [
     "ConflictError", "Duplicate", "assessment_record", "attribution_add", "can_add_evidence", "can_edit",
     "claim_add", "claim_supersede", "claims_contested", "incident_create", "incident_merge", "incident_publish",
-    "incident_retract", "incident_send_back", "incident_submit", "incident_update", "possible_duplicates",
-    "source_add", "text_similar",
+    "incident_retract", "incident_send_back", "incident_submit", "incident_update", "mention_confirm",
+    "mention_reject", "possible_duplicates", "source_add", "text_similar",
 ]  # fmt: skip
 
 
@@ -88,7 +91,7 @@ def _require_evidence(user, incident: Incident, model: str) -> None:
 
 
 def _after_commit_geocode(incident: Incident) -> None:
-    from geo.tasks import geocode_incident
+    from incidents.tasks import geocode_incident
 
     # robust: a broker outage must not fail the save; the sweep re-queues pending rows.
     transaction.on_commit(lambda: geocode_incident.delay(incident.pk), robust=True)
@@ -509,3 +512,64 @@ def incident_merge(*, incident: Incident, into: Incident, author) -> Incident:
         _mark_cells(survivor, figures_changed=True)
     survivor.refresh_from_db()
     return survivor
+
+
+# ---- Mentions: a person's word on the geocoder's suggestions. ``mention_confirm``: the mention becomes the
+# incident's location (district and province from it; a place's point, or the area's centroid, only when the
+# incident has no point of its own) and ``location_manual`` is set, so the geocoder never moves it again.
+# ``mention_reject``: the suggestion is never proposed again for that incident; if the incident's placement came
+# from it, the incident goes back to the geocoder.
+
+
+def _require_mention_change(user) -> None:
+    if not user.has_perm("incidents.change_mention"):
+        raise PermissionDenied("You may not confirm or reject place suggestions.")
+
+
+@transaction.atomic
+def mention_confirm(mention: Mention, user) -> Mention:
+    """Confirm ``mention`` and place its incident there by hand (``location_manual=True``)."""
+    _require_mention_change(user)
+    mention = Mention.objects.select_for_update(of=("self",)).select_related("area__parent", "place").get(pk=mention.pk)
+    incident = Incident.objects.get(pk=mention.incident_id)
+    area = mention.area
+    if area is None and mention.place is not None:
+        area = mention.place.district
+    data = {"location_manual": True}
+    if area is not None and area.level == AreaLevel.DISTRICT:
+        data.update(district=area, province=area.parent, geo_precision=GeoPrecision.DISTRICT)
+    elif area is not None and area.level == AreaLevel.PROVINCE:
+        data.update(district=None, province=area, geo_precision=GeoPrecision.PROVINCE)
+    if incident.location is None or not incident.location_manual:
+        # The incident's own point stays only if a person set it; otherwise the confirmed place's.
+        if mention.place is not None:
+            data.update(location=Point(mention.place.point.x, mention.place.point.y, srid=4326),
+                        geo_precision=GeoPrecision.NEAR)  # fmt: skip
+        elif area is not None and incident.location is None:
+            data["location"] = Point(area.centroid.x, area.centroid.y, srid=4326)
+    with audit_context(user=user, action="mention_confirm"):
+        mention.status = MentionStatus.CONFIRMED
+        mention.save(update_fields=["status", "updated"])
+        incident_update(incident=incident, author=user, data=data, version=incident.version)
+    return mention
+
+
+@transaction.atomic
+def mention_reject(mention: Mention, user) -> Mention:
+    """Reject ``mention``; the geocoder will not propose its area/place for this incident again."""
+    from incidents.tasks import geocode_incident
+
+    _require_mention_change(user)
+    mention = Mention.objects.select_for_update().get(pk=mention.pk)
+    if not can_edit(user, Incident.objects.get(pk=mention.incident_id)):
+        raise PermissionDenied("Only editors change where a published, retracted or merged incident is placed.")
+    with audit_context(user=user, action="mention_reject"):
+        mention.status = MentionStatus.REJECTED
+        mention.save(update_fields=["status", "updated"])
+        incident = Incident.objects.select_for_update().get(pk=mention.incident_id)
+        placed_by_it = mention.area_id is not None and mention.area_id in (incident.district_id, incident.province_id)
+        if placed_by_it and not incident.location_manual:
+            Incident.objects.filter(pk=incident.pk).update(geocode_requested=timezone.now())
+            # robust: a broker outage must not fail the rejection; the sweep re-queues pending rows.
+            transaction.on_commit(lambda: geocode_incident.delay(incident.pk), robust=True)
+    return mention

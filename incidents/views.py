@@ -23,7 +23,7 @@ from django.views import View
 from actors.models import Actor
 from core.audit import history_for
 from geo.choices import AreaLevel
-from geo.models import Area, Mention
+from geo.models import Area
 from incidents import services
 from incidents.choices import CLAIM_CATEGORIES, Status
 from incidents.filters import IncidentFilterSet
@@ -40,7 +40,7 @@ from incidents.forms import (
     SupersedeForm,
     snapshot_of,
 )
-from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Source
+from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Mention, Source
 from incidents.models.claims import link_revisions, revision_chain
 from incidents.querysets import can_see_restricted
 
@@ -611,13 +611,11 @@ class MentionActionView(DeskMixin, IncidentMixin, PostOnlyMixin, View):
     def post(self, request, pk, mention_pk):
         incident = self.get_incident()
         # Confirming moves the incident: the same rule as editing it.
-        if not request.user.has_perm("geo.change_mention") or not services.can_edit(request.user, incident):
+        if not request.user.has_perm("incidents.change_mention") or not services.can_edit(request.user, incident):
             raise PermissionDenied
         mention = get_object_or_404(Mention, pk=mention_pk, incident=incident)
-        from geo import services as geo_services
-
         try:
-            getattr(geo_services, f"mention_{self.action}")(mention=mention, user=request.user)
+            getattr(services, f"mention_{self.action}")(mention=mention, user=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

@@ -1,4 +1,8 @@
-"""Celery shells over the geocoder. Late-acknowledged, idempotent, one worker per incident at a time."""
+"""Celery shells over placing incidents. Late-acknowledged, idempotent, one worker per incident at a time.
+
+The task names keep their ``geo.`` prefix: a name is what the broker and the audit trail carry (queued messages,
+``pgh_context.task`` in past history rows), and routes the job to the geocoding queue (``config/celery.py``).
+"""
 
 import logging
 import os
@@ -37,7 +41,7 @@ def geocode_incident(incident_id: int) -> str:
       reject_on_worker_lost) or the sweep finishes it;
     - never overwrites a location a person set by hand (``geocoding.apply``'s rule).
     """
-    from geo import geocoding
+    from incidents import geocoding
     from incidents.models import Incident
     from reports.services import cell_keys, cells_mark
 
@@ -62,6 +66,6 @@ def geocode_incident(incident_id: int) -> str:
 @shared_task(name="geo.learn_places", acks_late=True)
 def learn_places() -> str:
     """Nightly: learn the places GeoNames lacks from located published incidents (idempotent, one transaction)."""
-    from geo import learning
+    from incidents import learning
 
     return learning.summary(learning.learn_places())
