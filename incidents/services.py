@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterable
+from copy import copy as copy_of
 
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
@@ -21,6 +22,7 @@ from geo.choices import AreaLevel, GeoPrecision
 from incidents.choices import CLAIM_CATEGORIES, MentionStatus, Sensitivity, Status
 from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Mention, Source
 from incidents.models.claims import link_revisions
+from incidents.signals import incident_changed
 
 __all__ = [
     "ConflictError", "Duplicate", "assessment_record", "attribution_add", "can_add_evidence", "can_edit",
@@ -111,7 +113,7 @@ def incident_create(*, author, data: dict, sources: Iterable[Source] = ()) -> In
     if sources:
         incident.sources.add(*sources)
     _after_commit_geocode(incident)
-    _mark_cells(incident, figures_changed=True)
+    _announce(incident, figures_changed=True)
     return incident
 
 
@@ -128,7 +130,7 @@ def incident_update(*, incident: Incident, author, data: dict, version: int) -> 
     _require_editable(author, current)
     if current.version != version:
         raise ConflictError(current)
-    before_cells = _cell_keys(current)
+    before = copy_of(current)
     geo_changed = any(field in data and data[field] != getattr(current, field) for field in GEO_INPUT_FIELDS)
     for field, value in data.items():
         setattr(current, field, value)
@@ -142,36 +144,20 @@ def incident_update(*, incident: Incident, author, data: dict, version: int) -> 
     current.refresh_from_db()
     if geo_changed:
         _after_commit_geocode(current)
-    _mark_cells(current, before_cells)
+    _announce(current, before)
     return current
 
 
-def _cell_keys(incident: Incident) -> set:
-    from reports.services import cell_keys
-
-    return set(cell_keys(incident))
-
-
-_CELL_FIELDS = ("start_date", "kind", "district", "province", "status", "sensitivity", "merged_into")
-
-
-def _mark_cells(incident: Incident, before=frozenset(), *, figures_changed: bool = False) -> None:
-    """Mark the summary cells this change moves (re-read: the caller's copy may predate the geocoder).
-
-    ``before``: the cells the incident counted in before the change. Where only its place, date, kind or status moved
-    (``figures_changed=False``), just the cells it left or joined are marked; where its figures moved (a claim that
-    turned the contested flag, an assessment, a new incident), every cell it counts in. A restricted incident counts
-    in no cell, so its edits mark none (``reports.services.incident_scopes``).
-    """
-    from reports.services import cells_mark
-
-    after = _cell_keys(Incident.objects.only(*_CELL_FIELDS).get(pk=incident.pk))
-    cells_mark((after | set(before)) if figures_changed else (after ^ set(before)))
+def _announce(incident: Incident, before: Incident | None = None, *, figures_changed: bool = False) -> None:
+    """Tell the layers above that ``incident`` changed (``incidents.signals.incident_changed``): ``reports`` marks
+    the summary cells the change moves. ``before``: a copy of the incident as it was; ``figures_changed``: its
+    counted figures may have moved (a claim that turned the contested flag, an assessment, a new incident)."""
+    incident_changed.send(sender=Incident, incident=incident, before=before, figures_changed=figures_changed)
 
 
 def _transition(incident: Incident, *, to: str, allowed_from: tuple[str, ...], note: str = "", **extra) -> Incident:
     current = Incident.objects.select_for_update().get(pk=incident.pk)
-    before_cells = _cell_keys(current)
+    before = copy_of(current)
     if current.status not in allowed_from:
         raise ValidationError({"status": f"Cannot move from {current.get_status_display()} to {Status(to).label}."})
     current.status = to
@@ -181,7 +167,7 @@ def _transition(incident: Incident, *, to: str, allowed_from: tuple[str, ...], n
     current.version = F("version") + 1
     current.save()
     current.refresh_from_db()
-    _mark_cells(current, before_cells)
+    _announce(current, before)
     return current
 
 
@@ -290,7 +276,7 @@ def claim_add(*, author, incident: Incident, data: dict) -> CasualtyClaim:
     if claim.source_id:
         incident.sources.add(claim.source_id)
     if _refresh_contested(incident):
-        _mark_cells(incident, figures_changed=True)
+        _announce(incident, figures_changed=True)
     return claim
 
 
@@ -337,7 +323,7 @@ def assessment_record(*, editor, incident: Incident, data: dict, claims: Iterabl
     assessment.full_clean()
     assessment.save()
     assessment.claims.set(claims)
-    _mark_cells(incident, figures_changed=True)
+    _announce(incident, figures_changed=True)
     return assessment
 
 
@@ -498,7 +484,7 @@ def incident_merge(*, incident: Incident, into: Incident, author) -> Incident:
         Attribution.objects.create(**_copy_fields(attribution, _ATTRIBUTION_COPY_EXCLUDE), incident=survivor)
         existing.add(key)
 
-    before_cells = _cell_keys(duplicate)
+    before = copy_of(duplicate)
     duplicate.merged_into = survivor
     # No id in the note: a reader of the duplicate may not see the survivor (pages link it only for those who may).
     duplicate.status_note = "Merged into another incident."
@@ -507,9 +493,9 @@ def incident_merge(*, incident: Incident, into: Incident, author) -> Incident:
         duplicate.status = Status.RETRACTED
     duplicate.version = F("version") + 1
     duplicate.save(update_fields=["merged_into", "status", "status_note", "version", "updated"])
-    _mark_cells(duplicate, before_cells)  # it left every cell it counted in
+    _announce(duplicate, before)  # it left every cell it counted in
     if _refresh_contested(survivor):
-        _mark_cells(survivor, figures_changed=True)
+        _announce(survivor, figures_changed=True)
     survivor.refresh_from_db()
     return survivor
 

@@ -7,13 +7,17 @@ The task names keep their ``geo.`` prefix: a name is what the broker and the aud
 import logging
 import os
 import time
+from copy import copy as copy_of
 
 from celery import shared_task
 from django.db import OperationalError, transaction
 
-__all__ = ["geocode_incident", "learn_places"]
+__all__ = ["geocode_incident", "learn_places", "requeue_geocoding"]
 
 logger = logging.getLogger(__name__)
+
+# One sweep re-queues at most this many incidents; the next sweep (a minute later) takes the rest.
+REQUEUE_BATCH = 10000
 
 
 def _test_delay(incident_id: int) -> None:
@@ -43,7 +47,7 @@ def geocode_incident(incident_id: int) -> str:
     """
     from incidents import geocoding
     from incidents.models import Incident
-    from reports.services import cell_keys, cells_mark
+    from incidents.signals import incident_changed
 
     with transaction.atomic():
         incident = (
@@ -53,12 +57,13 @@ def geocode_incident(incident_id: int) -> str:
         )
         if incident is None:
             return "nothing to do"  # done already, locked by a peer, or gone
-        before = cell_keys(incident)
+        before = copy_of(incident)
         changed = geocoding.apply(incident)
         incident.geocode_requested = None
         incident.save(update_fields=[*changed, "geocode_requested"])
         if changed:
-            cells_mark(set(before) | set(cell_keys(incident)))
+            # Every cell it counted in before and counts in now is touched (``figures_changed``), as ever.
+            incident_changed.send(sender=Incident, incident=incident, before=before, figures_changed=True)
         _test_delay(incident_id)
     return f"geocoded {incident_id}: {', '.join(changed) or 'no change'}"
 
@@ -69,3 +74,43 @@ def learn_places() -> str:
     from incidents import learning
 
     return learning.summary(learning.learn_places())
+
+
+def requeue_geocoding(cutoff) -> str:
+    """This app's part of the sweep (``core.sweeps``, registered in ``IncidentsConfig.ready``): re-queue every
+    incident marked for the geocoder before ``cutoff``.
+
+    A job it re-queues has its mark moved to now, so a backlog is re-queued once per deadline, not once per minute.
+    If the broker is unreachable, it stops at the first failure and leaves the rest marked for the next run.
+    """
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from core.sweeps import BrokerUnreachable
+    from incidents.models import Incident
+
+    pending = Incident.objects.filter(geocode_requested__lt=cutoff).order_by("geocode_requested")
+    incident_ids = list(pending.values_list("pk", flat=True)[:REQUEUE_BATCH])
+    queued = 0
+    try:
+        for pk in incident_ids:
+            geocode_incident.delay(pk)
+            queued += 1
+    except BrokerError as exc:
+        _touch(incident_ids[:queued], cutoff)
+        logger.warning("requeue_pending: broker unreachable after %d of %d jobs: %s", queued, len(incident_ids), exc)
+        raise BrokerUnreachable(f"requeued {queued} of {len(incident_ids)} geocoding jobs") from exc
+    _touch(incident_ids, cutoff)
+    return f"requeued {queued} geocoding jobs"
+
+
+def _touch(incident_ids: list[int], cutoff) -> None:
+    """Move the mark of the jobs just queued to now. A job that finished meanwhile (mark cleared) or an edit that
+    re-marked the incident (mark newer than the cutoff) is left alone: PostgreSQL re-checks the condition."""
+    from django.utils import timezone
+
+    from incidents.models import Incident
+
+    if incident_ids:
+        Incident.objects.filter(pk__in=incident_ids, geocode_requested__lt=cutoff).update(
+            geocode_requested=timezone.now()
+        )

@@ -13,18 +13,18 @@ from django.db import migrations, models
 MOVED = ("mention", "mentionevent")
 
 
-def _content_types(apps, source: str, target: str) -> None:
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    taken = set(ContentType.objects.filter(app_label=target, model__in=MOVED).values_list("model", flat=True))
-    ContentType.objects.filter(app_label=source, model__in=set(MOVED) - taken).update(app_label=target)
+def _content_types(apps, schema_editor, source: str, target: str) -> None:
+    content_types = apps.get_model("contenttypes", "ContentType").objects.using(schema_editor.connection.alias)
+    taken = set(content_types.filter(app_label=target, model__in=MOVED).values_list("model", flat=True))
+    content_types.filter(app_label=source, model__in=set(MOVED) - taken).update(app_label=target)
 
 
 def content_types_forward(apps, schema_editor):
-    _content_types(apps, "geo", "incidents")
+    _content_types(apps, schema_editor, "geo", "incidents")
 
 
 def content_types_backward(apps, schema_editor):
-    _content_types(apps, "incidents", "geo")
+    _content_types(apps, schema_editor, "incidents", "geo")
 
 
 class Migration(migrations.Migration):
