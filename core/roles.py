@@ -19,7 +19,7 @@ _DESK_WRITE = [
     "incidents.view_casualtyclaim", "incidents.add_casualtyclaim",
     "incidents.view_attribution", "incidents.add_attribution",
     "incidents.view_assessment",
-    "actors.view_actor", "geo.view_area", "geo.view_mention", "geo.change_mention",
+    "actors.view_actor", "geo.view_area", "incidents.view_mention", "incidents.change_mention",
     "reports.view_summarycell",
 ]  # fmt: skip
 

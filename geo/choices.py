@@ -1,6 +1,6 @@
 from django.db import models
 
-__all__ = ["AreaLevel", "GeoPrecision", "MatchMethod", "MentionStatus", "PlaceOrigin"]
+__all__ = ["AreaLevel", "GeoPrecision", "MatchMethod", "PlaceOrigin"]
 
 
 class AreaLevel(models.TextChoices):
@@ -34,12 +34,6 @@ class MatchMethod(models.TextChoices):
     FUZZY = "fuzzy", "Fuzzy"
     POINT = "point", "Point in polygon"
     MANUAL = "manual", "Set by a person"
-
-
-class MentionStatus(models.TextChoices):
-    SUGGESTED = "suggested", "Suggested"
-    CONFIRMED = "confirmed", "Confirmed"
-    REJECTED = "rejected", "Rejected"
 
 
 class PlaceOrigin(models.TextChoices):

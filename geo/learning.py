@@ -17,8 +17,10 @@ incidents' points, so no draft or restricted incident's location reaches another
 An admin who finds a learned place wrong blocks it (Django admin, "Block"): it leaves the gazetteer at once and
 is never learned again.
 
-``learn`` is pure (the benchmark calls it over UCDP events before a date, then geocodes the later ones);
-``learn_places`` reads the incidents and writes the result as ``Place`` rows of origin "desk".
+This module knows observations, not incidents: ``learn`` is pure (the benchmark calls it over UCDP events before a
+date, then geocodes the later ones); ``learn_new`` runs it over the stored gazetteer and ``places_save`` writes the
+result as ``Place`` rows of origin "desk". Which incidents are learned from, and sending the ones waiting for a new
+place back to the geocoder, is ``incidents.learning``'s work.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 
 from geo.gazetteer import ADMIN_WORDS, name_key
 
-__all__ = ["Learned", "learn", "leading_name", "learn_places", "summary"]
+__all__ = ["Learned", "learn", "learn_new", "leading_name", "places_save"]
 
 MIN_SUPPORT = 2
 MIN_SHARE = 2 / 3
@@ -107,116 +109,61 @@ def learn(geocoder, observations: Iterable[tuple[str, float, float]]) -> list[Le
     return learned
 
 
-def observations_from_incidents():
-    """(place text, x, y) of every incident a partner may see whose point is real (set by a person, or an
-    import's exact or near point). Streams; never loads the table at once."""
-    from geo.choices import GeoPrecision
-    from incidents.models import Incident
-
-    rows = (
-        Incident.objects.published()
-        .filter(sensitivity="public", location__isnull=False)
-        .exclude(place_text="")
-        .filter(geo_precision__in=[GeoPrecision.EXACT, GeoPrecision.NEAR])
-        .values_list("place_text", "location")
-        .order_by()
-        .iterator(chunk_size=5000)
-    )
-    for text, point in rows:
-        yield text, point.x, point.y
-
-
-def learn_places() -> dict:
-    """Learn from the incidents and write the result: new places created, changed ones updated, and places no
-    longer supported retired (deleted, or kept with support 0 while a mention still points at them, which
-    leaves them out of the gazetteer). One transaction; returns counts for the one-line summary."""
-    from django.contrib.gis.geos import Point
-    from django.db import transaction
-
-    from geo.gazetteer import Gazetteer, invalidate
+def learn_new(observations: Iterable[tuple[str, float, float]]) -> list[Learned]:
+    """``learn`` over the stored gazetteer without its learned places (a name is learned afresh from the evidence
+    each time), less the names an admin blocked: never learned again, however many incidents name them."""
+    from geo.gazetteer import Gazetteer
     from geo.geocoder import Geocoder
-    from geo.models import Mention, Place, PlaceOrigin
+    from geo.models import Place, PlaceOrigin
 
-    # Learn over the gazetteer without the learned places: a name is learned afresh from the evidence each time.
     geocoder = Geocoder(Gazetteer.from_db(with_learned=False))
-    observations = 0
-
-    def counted():
-        nonlocal observations
-        for row in observations_from_incidents():
-            observations += 1
-            yield row
-
-    # What an admin blocked stays blocked: never learned again, however many incidents name it.
     blocked_names = Place.objects.filter(origin=PlaceOrigin.DESK, blocked=True).values_list("name", flat=True)
     blocked = {name_key(name) for name in blocked_names}
-    learned = {item.key: item for item in learn(geocoder, counted()) if item.key not in blocked}
-    stats = {"learned": len(learned), "incidents": observations, "created": 0, "updated": 0, "retired": 0}
+    return [item for item in learn(geocoder, observations) if item.key not in blocked]
+
+
+def places_save(learned: Iterable[Learned]) -> tuple[dict, list[str]]:
+    """Write what was learned: new places created, changed ones updated, and places no longer supported retired
+    (deleted, or kept with support 0 while a row still points at them, such as an incident's mention, which leaves
+    them out of the gazetteer).
+
+    Runs in the caller's transaction (the desk's places are locked); the caller invalidates the gazetteer
+    (``geo.gazetteer.invalidate``) after its commit when something changed. Returns the counts (created, updated,
+    retired) and the names of the places new, back from retirement or moved to another district.
+    """
+    from django.contrib.gis.geos import Point
+    from django.db.models import ProtectedError
+
+    from geo.models import Place, PlaceOrigin
+
+    stats = {"created": 0, "updated": 0, "retired": 0}
     new_names = []
-    with transaction.atomic():
-        desk = Place.objects.select_for_update().filter(origin=PlaceOrigin.DESK, blocked=False)
-        existing = {name_key(p.name): p for p in desk}
-        for key, item in learned.items():
-            values = {"name": item.name[:200], "district_id": item.district_id, "country_code": item.country_code,
-                      "support": item.support, "point": Point(item.x, item.y, srid=4326)}  # fmt: skip
-            place = existing.pop(key, None)
-            if place is None:
-                Place.objects.create(origin=PlaceOrigin.DESK, **values)
-                stats["created"] += 1
-                new_names.append(item.name)
-                continue
-            changed = [k for k, v in values.items() if k != "point" and getattr(place, k) != v]
-            if (place.point.x, place.point.y) != (item.x, item.y):
-                changed.append("point")
-            if changed:
-                if not place.support or "district_id" in changed:
-                    new_names.append(item.name)  # back from retirement, or placed elsewhere now
-                for k in changed:
-                    setattr(place, k, values[k])
-                place.save(update_fields=changed)
-                stats["updated"] += 1
-        stale = [p for p in existing.values() if p.support]
-        referenced = set(Mention.objects.filter(place__in=stale).values_list("place_id", flat=True))
-        Place.objects.filter(pk__in=[p.pk for p in stale if p.pk not in referenced]).delete()
-        Place.objects.filter(pk__in=referenced).update(support=0)
-        stats["retired"] = len(stale)
-        stats["waiting"] = _geocode_waiting(new_names)
-    if stats["created"] or stats["updated"] or stats["retired"]:
-        invalidate()
-    return stats
-
-
-def _geocode_waiting(names: list[str]) -> int:
-    """Send the incidents the geocoder could not place, whose place text leads with one of ``names``, back to it:
-    a place learned tonight places the reports that were waiting for it. Marked in the row (the sweep re-queues
-    any job the broker loses) and queued after the commit; returns how many."""
-    from django.db import transaction
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from geo.choices import GeoPrecision
-    from geo.tasks import geocode_incident
-    from incidents.models import Incident
-
-    if not names:
-        return 0
-    named = Q()
-    for name in names:
-        named |= Q(place_text__istartswith=name)
-    unplaced = [GeoPrecision.UNKNOWN, GeoPrecision.PROVINCE, GeoPrecision.COUNTRY]  # a point places the others
-    waiting = Incident.objects.filter(
-        named, district__isnull=True, geo_precision__in=unplaced, location_manual=False, merged_into__isnull=True
-    )
-    ids = list(waiting.values_list("pk", flat=True))
-    Incident.objects.filter(pk__in=ids).update(geocode_requested=timezone.now())
-    for pk in ids:
-        transaction.on_commit(lambda pk=pk: geocode_incident.delay(pk), robust=True)
-    return len(ids)
-
-
-def summary(stats: dict) -> str:
-    return (
-        f"learned places: {stats['learned']} from {stats['incidents']} located published incidents; "
-        f"{stats['created']} created, {stats['updated']} updated, {stats['retired']} retired; "
-        f"{stats['waiting']} unplaced incidents naming them sent back to the geocoder"
-    )
+    desk = Place.objects.select_for_update().filter(origin=PlaceOrigin.DESK, blocked=False)
+    existing = {name_key(p.name): p for p in desk}
+    for item in learned:
+        values = {"name": item.name[:200], "district_id": item.district_id, "country_code": item.country_code,
+                  "support": item.support, "point": Point(item.x, item.y, srid=4326)}  # fmt: skip
+        place = existing.pop(item.key, None)
+        if place is None:
+            Place.objects.create(origin=PlaceOrigin.DESK, **values)
+            stats["created"] += 1
+            new_names.append(item.name)
+            continue
+        changed = [k for k, v in values.items() if k != "point" and getattr(place, k) != v]
+        if (place.point.x, place.point.y) != (item.x, item.y):
+            changed.append("point")
+        if changed:
+            if not place.support or "district_id" in changed:
+                new_names.append(item.name)  # back from retirement, or placed elsewhere now
+            for k in changed:
+                setattr(place, k, values[k])
+            place.save(update_fields=changed)
+            stats["updated"] += 1
+    stale = [p for p in existing.values() if p.support]
+    for place in stale:
+        try:
+            place.delete()
+        except ProtectedError:  # still pointed at (a mention names it): retired, not deleted
+            Place.objects.filter(pk=place.pk).update(support=0)
+    stats["retired"] = len(stale)
+    return stats, new_names

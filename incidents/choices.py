@@ -2,7 +2,7 @@ from django.db import models
 
 __all__ = [
     "AssessmentGrade", "AttributionRole", "Category", "Confidence", "Credibility", "DatePrecision",
-    "IncidentKind", "Reliability", "Sensitivity", "SourceKind", "Status", "CLAIM_CATEGORIES",
+    "IncidentKind", "MentionStatus", "Reliability", "Sensitivity", "SourceKind", "Status", "CLAIM_CATEGORIES",
 ]  # fmt: skip
 
 
@@ -108,6 +108,14 @@ class Confidence(models.TextChoices):
     LOW = "low", "Low"
     MEDIUM = "medium", "Medium"
     HIGH = "high", "High"
+
+
+class MentionStatus(models.TextChoices):
+    """A person's word on a place the geocoder found in an incident's text."""
+
+    SUGGESTED = "suggested", "Suggested"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"
 
 
 class AssessmentGrade(models.TextChoices):

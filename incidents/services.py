@@ -8,22 +8,27 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterable
+from copy import copy as copy_of
 
 from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from incidents.choices import CLAIM_CATEGORIES, Sensitivity, Status
-from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Source
+from core.audit import audit_context
+from geo.choices import AreaLevel, GeoPrecision
+from incidents.choices import CLAIM_CATEGORIES, MentionStatus, Sensitivity, Status
+from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Mention, Source
 from incidents.models.claims import link_revisions
+from incidents.signals import incident_changed
 
 __all__ = [
     "ConflictError", "Duplicate", "assessment_record", "attribution_add", "can_add_evidence", "can_edit",
     "claim_add", "claim_supersede", "claims_contested", "incident_create", "incident_merge", "incident_publish",
-    "incident_retract", "incident_send_back", "incident_submit", "incident_update", "possible_duplicates",
-    "source_add", "text_similar",
+    "incident_retract", "incident_send_back", "incident_submit", "incident_update", "mention_confirm",
+    "mention_reject", "possible_duplicates", "source_add", "text_similar",
 ]  # fmt: skip
 
 
@@ -88,7 +93,7 @@ def _require_evidence(user, incident: Incident, model: str) -> None:
 
 
 def _after_commit_geocode(incident: Incident) -> None:
-    from geo.tasks import geocode_incident
+    from incidents.tasks import geocode_incident
 
     # robust: a broker outage must not fail the save; the sweep re-queues pending rows.
     transaction.on_commit(lambda: geocode_incident.delay(incident.pk), robust=True)
@@ -108,7 +113,7 @@ def incident_create(*, author, data: dict, sources: Iterable[Source] = ()) -> In
     if sources:
         incident.sources.add(*sources)
     _after_commit_geocode(incident)
-    _mark_cells(incident, figures_changed=True)
+    _announce(incident, figures_changed=True)
     return incident
 
 
@@ -125,7 +130,7 @@ def incident_update(*, incident: Incident, author, data: dict, version: int) -> 
     _require_editable(author, current)
     if current.version != version:
         raise ConflictError(current)
-    before_cells = _cell_keys(current)
+    before = copy_of(current)
     geo_changed = any(field in data and data[field] != getattr(current, field) for field in GEO_INPUT_FIELDS)
     for field, value in data.items():
         setattr(current, field, value)
@@ -139,36 +144,20 @@ def incident_update(*, incident: Incident, author, data: dict, version: int) -> 
     current.refresh_from_db()
     if geo_changed:
         _after_commit_geocode(current)
-    _mark_cells(current, before_cells)
+    _announce(current, before)
     return current
 
 
-def _cell_keys(incident: Incident) -> set:
-    from reports.services import cell_keys
-
-    return set(cell_keys(incident))
-
-
-_CELL_FIELDS = ("start_date", "kind", "district", "province", "status", "sensitivity", "merged_into")
-
-
-def _mark_cells(incident: Incident, before=frozenset(), *, figures_changed: bool = False) -> None:
-    """Mark the summary cells this change moves (re-read: the caller's copy may predate the geocoder).
-
-    ``before``: the cells the incident counted in before the change. Where only its place, date, kind or status moved
-    (``figures_changed=False``), just the cells it left or joined are marked; where its figures moved (a claim that
-    turned the contested flag, an assessment, a new incident), every cell it counts in. A restricted incident counts
-    in no cell, so its edits mark none (``reports.services.incident_scopes``).
-    """
-    from reports.services import cells_mark
-
-    after = _cell_keys(Incident.objects.only(*_CELL_FIELDS).get(pk=incident.pk))
-    cells_mark((after | set(before)) if figures_changed else (after ^ set(before)))
+def _announce(incident: Incident, before: Incident | None = None, *, figures_changed: bool = False) -> None:
+    """Tell the layers above that ``incident`` changed (``incidents.signals.incident_changed``): ``reports`` marks
+    the summary cells the change moves. ``before``: a copy of the incident as it was; ``figures_changed``: its
+    counted figures may have moved (a claim that turned the contested flag, an assessment, a new incident)."""
+    incident_changed.send(sender=Incident, incident=incident, before=before, figures_changed=figures_changed)
 
 
 def _transition(incident: Incident, *, to: str, allowed_from: tuple[str, ...], note: str = "", **extra) -> Incident:
     current = Incident.objects.select_for_update().get(pk=incident.pk)
-    before_cells = _cell_keys(current)
+    before = copy_of(current)
     if current.status not in allowed_from:
         raise ValidationError({"status": f"Cannot move from {current.get_status_display()} to {Status(to).label}."})
     current.status = to
@@ -178,7 +167,7 @@ def _transition(incident: Incident, *, to: str, allowed_from: tuple[str, ...], n
     current.version = F("version") + 1
     current.save()
     current.refresh_from_db()
-    _mark_cells(current, before_cells)
+    _announce(current, before)
     return current
 
 
@@ -287,7 +276,7 @@ def claim_add(*, author, incident: Incident, data: dict) -> CasualtyClaim:
     if claim.source_id:
         incident.sources.add(claim.source_id)
     if _refresh_contested(incident):
-        _mark_cells(incident, figures_changed=True)
+        _announce(incident, figures_changed=True)
     return claim
 
 
@@ -334,7 +323,7 @@ def assessment_record(*, editor, incident: Incident, data: dict, claims: Iterabl
     assessment.full_clean()
     assessment.save()
     assessment.claims.set(claims)
-    _mark_cells(incident, figures_changed=True)
+    _announce(incident, figures_changed=True)
     return assessment
 
 
@@ -495,7 +484,7 @@ def incident_merge(*, incident: Incident, into: Incident, author) -> Incident:
         Attribution.objects.create(**_copy_fields(attribution, _ATTRIBUTION_COPY_EXCLUDE), incident=survivor)
         existing.add(key)
 
-    before_cells = _cell_keys(duplicate)
+    before = copy_of(duplicate)
     duplicate.merged_into = survivor
     # No id in the note: a reader of the duplicate may not see the survivor (pages link it only for those who may).
     duplicate.status_note = "Merged into another incident."
@@ -504,8 +493,69 @@ def incident_merge(*, incident: Incident, into: Incident, author) -> Incident:
         duplicate.status = Status.RETRACTED
     duplicate.version = F("version") + 1
     duplicate.save(update_fields=["merged_into", "status", "status_note", "version", "updated"])
-    _mark_cells(duplicate, before_cells)  # it left every cell it counted in
+    _announce(duplicate, before)  # it left every cell it counted in
     if _refresh_contested(survivor):
-        _mark_cells(survivor, figures_changed=True)
+        _announce(survivor, figures_changed=True)
     survivor.refresh_from_db()
     return survivor
+
+
+# ---- Mentions: a person's word on the geocoder's suggestions. ``mention_confirm``: the mention becomes the
+# incident's location (district and province from it; a place's point, or the area's centroid, only when the
+# incident has no point of its own) and ``location_manual`` is set, so the geocoder never moves it again.
+# ``mention_reject``: the suggestion is never proposed again for that incident; if the incident's placement came
+# from it, the incident goes back to the geocoder.
+
+
+def _require_mention_change(user) -> None:
+    if not user.has_perm("incidents.change_mention"):
+        raise PermissionDenied("You may not confirm or reject place suggestions.")
+
+
+@transaction.atomic
+def mention_confirm(mention: Mention, user) -> Mention:
+    """Confirm ``mention`` and place its incident there by hand (``location_manual=True``)."""
+    _require_mention_change(user)
+    mention = Mention.objects.select_for_update(of=("self",)).select_related("area__parent", "place").get(pk=mention.pk)
+    incident = Incident.objects.get(pk=mention.incident_id)
+    area = mention.area
+    if area is None and mention.place is not None:
+        area = mention.place.district
+    data = {"location_manual": True}
+    if area is not None and area.level == AreaLevel.DISTRICT:
+        data.update(district=area, province=area.parent, geo_precision=GeoPrecision.DISTRICT)
+    elif area is not None and area.level == AreaLevel.PROVINCE:
+        data.update(district=None, province=area, geo_precision=GeoPrecision.PROVINCE)
+    if incident.location is None or not incident.location_manual:
+        # The incident's own point stays only if a person set it; otherwise the confirmed place's.
+        if mention.place is not None:
+            data.update(location=Point(mention.place.point.x, mention.place.point.y, srid=4326),
+                        geo_precision=GeoPrecision.NEAR)  # fmt: skip
+        elif area is not None and incident.location is None:
+            data["location"] = Point(area.centroid.x, area.centroid.y, srid=4326)
+    with audit_context(user=user, action="mention_confirm"):
+        mention.status = MentionStatus.CONFIRMED
+        mention.save(update_fields=["status", "updated"])
+        incident_update(incident=incident, author=user, data=data, version=incident.version)
+    return mention
+
+
+@transaction.atomic
+def mention_reject(mention: Mention, user) -> Mention:
+    """Reject ``mention``; the geocoder will not propose its area/place for this incident again."""
+    from incidents.tasks import geocode_incident
+
+    _require_mention_change(user)
+    mention = Mention.objects.select_for_update().get(pk=mention.pk)
+    if not can_edit(user, Incident.objects.get(pk=mention.incident_id)):
+        raise PermissionDenied("Only editors change where a published, retracted or merged incident is placed.")
+    with audit_context(user=user, action="mention_reject"):
+        mention.status = MentionStatus.REJECTED
+        mention.save(update_fields=["status", "updated"])
+        incident = Incident.objects.select_for_update().get(pk=mention.incident_id)
+        placed_by_it = mention.area_id is not None and mention.area_id in (incident.district_id, incident.province_id)
+        if placed_by_it and not incident.location_manual:
+            Incident.objects.filter(pk=incident.pk).update(geocode_requested=timezone.now())
+            # robust: a broker outage must not fail the rejection; the sweep re-queues pending rows.
+            transaction.on_commit(lambda: geocode_incident.delay(incident.pk), robust=True)
+    return mention

@@ -1,14 +1,18 @@
 """Marking the summary cells a change touches; a worker recomputes just those.
 
-Who marks: the record's services (``incidents.services``) and the geocoder's task, through ``cell_keys`` and
-``cells_mark`` only. A cell is marked in a scope only when an incident counts (or counted) in that scope, so no
+Who marks: ``reports`` itself, listening. The record's services and the geocoding task send
+``incidents.signals.incident_changed`` inside the change's transaction; ``incident_cells_mark`` below (connected in
+``ReportsConfig.ready``) marks the cells through ``cell_keys`` and ``cells_mark``. ``incidents`` imports nothing
+from ``reports``. A cell is marked in a scope only when an incident counts (or counted) in that scope, so no
 cell, count or timestamp a reader sees moves because of work they may not see (issue #9): restricted incidents
 count nowhere; drafts and incidents in review only in the desk's scope; published public ones in both.
 """
 
 from django.db import connection, transaction
 
-__all__ = ["cell_keys", "cells_mark", "incident_scopes"]
+from incidents.models import Incident
+
+__all__ = ["cell_keys", "cells_mark", "incident_cells_mark", "incident_scopes"]
 
 
 def incident_scopes(incident) -> tuple[str, ...]:
@@ -54,3 +58,20 @@ def cells_mark(keys) -> None:
     from reports.tasks import recompute_pending_cells
 
     transaction.on_commit(recompute_pending_cells.delay, robust=True)
+
+
+# What ``cell_keys`` reads of an incident.
+_CELL_FIELDS = ("start_date", "kind", "district", "province", "status", "sensitivity", "merged_into")
+
+
+def incident_cells_mark(sender, *, incident, before=None, figures_changed: bool = False, **kwargs) -> None:
+    """Mark the summary cells a change to ``incident`` moves (the receiver of ``incidents.signals.incident_changed``).
+
+    The incident is re-read: the sender's copy may predate the geocoder. ``before``: the incident as it was (None: it
+    counted in no cell before). Where only its place, date, kind or status moved (``figures_changed=False``), just the
+    cells it left or joined are marked; where its figures moved, every cell it counts in, before and after. A
+    restricted incident counts in no cell, so its edits mark none (``incident_scopes``).
+    """
+    after = set(cell_keys(Incident.objects.only(*_CELL_FIELDS).get(pk=incident.pk)))
+    was = set(cell_keys(before)) if before is not None else set()
+    cells_mark((after | was) if figures_changed else (after ^ was))

@@ -7,7 +7,7 @@ from django.db import OperationalError, connection, transaction
 
 from reports import summaries
 
-__all__ = ["rebuild_summaries", "recompute_pending_cells"]
+__all__ = ["rebuild_summaries", "recompute_pending_cells", "requeue_stale_cells"]
 
 # A backlog larger than one batch is worked off by the task re-queueing itself, at most this many times in a row;
 # whatever is left after that waits for the requeue sweep, so a flood of edits cannot monopolise the queue.
@@ -83,3 +83,20 @@ def recompute_pending_cells(limit: int = 5000, depth: int = 0) -> str:
 def rebuild_summaries() -> str:
     """The nightly full rebuild that keeps the incremental cells honest."""
     return f"rebuilt {summaries.rebuild_all()} cells"
+
+
+def requeue_stale_cells(cutoff) -> str:
+    """This app's part of the sweep (``core.sweeps``, registered in ``ReportsConfig.ready``): one recompute queued
+    when a cell has been waiting for one since before ``cutoff``."""
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from core.sweeps import BrokerUnreachable
+    from reports.models import SummaryCell
+
+    stale = SummaryCell.objects.filter(requested__lt=cutoff).exists()
+    if stale:
+        try:
+            recompute_pending_cells.delay()
+        except BrokerError as exc:
+            raise BrokerUnreachable("summary cells not requeued") from exc
+    return f"summary cells {'requeued' if stale else 'clean'}"

@@ -9,11 +9,10 @@ import re
 
 from playwright.sync_api import expect
 
-from geo.choices import MentionStatus
-from geo.models import Mention
-from geo.tasks import geocode_incident
 from incidents import services
-from incidents.models import Incident
+from incidents.choices import MentionStatus
+from incidents.models import Incident, Mention
+from incidents.tasks import geocode_incident
 from tests.browser.helpers import screenshot
 
 

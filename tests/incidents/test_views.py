@@ -845,7 +845,7 @@ def test_history_shows_who_changed_what_before_and_after(client_for, analyst):
 
 @pytest.fixture
 def suggested(analyst):
-    from geo.models import Mention
+    from incidents.models import Mention
     from tests.factories import AreaFactory
 
     province = AreaFactory(level="province", name="Kurram Province", parent=AreaFactory())
@@ -902,7 +902,7 @@ def test_a_mention_of_another_incident_is_not_found(client_for, suggested, analy
 
 @pytest.mark.django_db
 def test_history_names_the_geocoder_task_for_its_changes(client_for, analyst, areas):
-    from geo.tasks import geocode_incident
+    from incidents.tasks import geocode_incident
 
     incident = _incident(analyst, place_text="Barmal district, Paktika", location=Point(69.25, 32.7, srid=4326))
     geocode_incident(incident.pk)  # in this process, as a worker would run it

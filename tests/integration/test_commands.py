@@ -48,8 +48,8 @@ def test_requeue_pending_puts_lost_jobs_back_on_the_queue(pending_incident, brok
 
 
 def test_requeue_pending_leaves_the_mark_of_a_job_done_meanwhile(pending_incident, broker):
-    from core.tasks import _touch
     from incidents.models import Incident
+    from incidents.tasks import _touch
 
     cutoff = pending_incident.geocode_requested + dt.timedelta(seconds=1)
     Incident.objects.filter(pk=pending_incident.pk).update(geocode_requested=None)  # the worker finished it

@@ -18,10 +18,10 @@ from pghistory.models import Events
 
 from core.tasks import requeue_pending
 from geo.choices import AreaLevel, GeoPrecision
-from geo.models import Area, Mention
-from geo.tasks import geocode_incident
+from geo.models import Area
 from incidents import services
-from incidents.models import Incident
+from incidents.models import Incident, Mention
+from incidents.tasks import geocode_incident
 from reports import summaries
 from reports.models import Scope
 from tests.factories import ActorFactory, SourceFactory

@@ -9,10 +9,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from geo.models import Mention
 from incidents import services
 from incidents.choices import Status
-from incidents.models import Incident
+from incidents.models import Incident, Mention
 from tests.factories import ActorFactory, AreaFactory
 
 ROLES = ("anonymous", None, "partner", "analyst", "editor", "admin")

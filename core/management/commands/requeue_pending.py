@@ -7,8 +7,8 @@ from core.tasks import requeue_pending
 
 class Command(BaseCommand):
     help = (
-        "Re-queue every geocoding job and summary recompute still pending past the deadline (what beat runs every "
-        "minute). Idempotent: the jobs themselves are."
+        "Re-queue the work still pending past the deadline: each app's sweep (core.sweeps: geocoding jobs, summary "
+        "recomputes), what beat runs every minute. Idempotent: the jobs themselves are."
     )
 
     def add_arguments(self, parser):

@@ -1,12 +1,12 @@
 from django.core.management.base import BaseCommand
 
 from core.audit import audit_context
-from geo.learning import learn_places, summary
+from incidents.learning import learn_places, summary
 
 
 class Command(BaseCommand):
     help = (
-        "Learn the places GeoNames lacks from published, public incidents with real points (geo.learning); "
+        "Learn the places GeoNames lacks from published, public incidents with real points (incidents.learning); "
         "the nightly worker job runs the same. Idempotent; prints one summary line."
     )
 

@@ -1,4 +1,4 @@
-"""Places learned from the desk's located, published incidents (geo.learning)."""
+"""Places learned from the desk's located, published incidents (geo.learning over incidents.learning)."""
 
 from io import StringIO
 
@@ -8,13 +8,14 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from geo import geocoding
 from geo.gazetteer import get_gazetteer
 from geo.geocoder import Geocoder
-from geo.learning import leading_name, learn, learn_places
-from geo.models import Area, Mention, Place
-from geo.tasks import learn_places as learn_places_task
-from incidents.models import Incident
+from geo.learning import leading_name, learn
+from geo.models import Area, Place
+from incidents import geocoding
+from incidents.learning import learn_places
+from incidents.models import Incident, Mention
+from incidents.tasks import learn_places as learn_places_task
 from tests.factories import IncidentFactory
 
 # Hassu Khel, a village near Mir Ali (North Waziristan): in no GeoNames extract nor in aliases.csv.
@@ -162,7 +163,7 @@ def test_an_admin_blocks_a_wrongly_learned_place_for_good_and_it_is_audited(area
 
 
 def test_a_new_place_sends_the_reports_waiting_for_it_back_to_the_geocoder(areas, django_capture_on_commit_callbacks):
-    from geo.tasks import geocode_incident
+    from incidents.tasks import geocode_incident
 
     # Logged before anyone knew where Hassu Khel is: the geocoder could not place them.
     waiting = IncidentFactory(place_text="Hassu Khel village. Night raid", location=None, country_code="PK")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0005_contested_per_audience'),
+        ('incidents', '0006_mention_from_geo'),
     ]
 
     operations = [

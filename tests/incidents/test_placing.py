@@ -7,10 +7,10 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
-from geo import geocoding
-from geo.models import Area, Mention
-from geo.services import mention_confirm, mention_reject
-from incidents.models import Incident
+from geo.models import Area
+from incidents import geocoding
+from incidents.models import Incident, Mention
+from incidents.services import mention_confirm, mention_reject
 from tests.factories import IncidentFactory
 
 
@@ -182,7 +182,7 @@ def test_an_imported_point_on_a_geonames_coordinate_is_still_a_real_point(areas)
 def test_the_worker_task_saves_what_apply_changed(areas):
     from django.utils import timezone
 
-    from geo.tasks import geocode_incident
+    from incidents.tasks import geocode_incident
 
     incident = text_incident(geocode_requested=timezone.now())
     assert geocode_incident.run(incident.pk).startswith(f"geocoded {incident.pk}: ")

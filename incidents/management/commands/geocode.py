@@ -14,16 +14,16 @@ import sys
 from django.contrib.gis.geos import Point
 from django.core.management.base import BaseCommand
 
-from geo import geocoding
+from geo.geocoding import get_geocoder
+from incidents import geocoding
+from incidents.models import Incident
 
 
 class InputError(ValueError):
     pass
 
 
-def _incident_from(data) -> object:
-    from incidents.models import Incident
-
+def _incident_from(data) -> Incident:
     if not isinstance(data, dict):
         raise InputError("expected a JSON object")
     text = data.get("text", "")
@@ -65,7 +65,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         stdin = options.get("stdin") or sys.stdin
-        gaz = geocoding.get_geocoder().gaz
+        gaz = get_geocoder().gaz
         done = failed = 0
         for number, line in enumerate(stdin, start=1):
             if not line.strip():
