@@ -13,8 +13,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,7 +40,7 @@ from incidents.forms import (
     snapshot_of,
 )
 from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Source
-from incidents.models.claims import link_revisions, revision_chain
+from incidents.models.claims import link_revisions, live_claim_counts, revision_chain
 from incidents.querysets import can_see_restricted
 
 DESK = "incidents.view_incident"
@@ -98,26 +97,28 @@ def _service_errors(form, error: ValidationError) -> None:
 
 def _list_queryset(user):
     latest_grade = Assessment.objects.filter(incident=OuterRef("pk")).order_by("-decided_at", "-id").values("grade")
-    live_claims = (
-        CasualtyClaim.objects.visible_to(user)
-        .live()
-        .filter(incident=OuterRef("pk"))
-        .order_by()
-        .values("incident")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    visible = Incident.objects.visible_to(user)
     return (
-        Incident.objects.visible_to(user)
-        .for_list()
+        visible.for_list()
         .defer("description", "internal_notes")  # long texts the table never shows
         .annotate(
             # The contested flag this reader may see (editors: counting claims citing restricted sources too).
             is_contested=F("contested_all") if can_see_restricted(user) else F("contested"),
             current_grade=Subquery(latest_grade[:1]),
-            live_claim_count=Coalesce(Subquery(live_claims, output_field=IntegerField()), 0),
+            # A merged duplicate names its survivor only to those who may see it (as its page does).
+            merged_into_visible=Exists(visible.filter(pk=OuterRef("merged_into_id"))),
         )
     )
+
+
+def _with_live_claim_counts(user, incidents) -> list[Incident]:
+    """The page's incidents, each with ``live_claim_count``: the live claims its page shows this reader (a claim
+    revised by one they may not see stays live for them)."""
+    incidents = list(incidents)
+    counts = live_claim_counts(user, [incident.pk for incident in incidents])
+    for incident in incidents:
+        incident.live_claim_count = counts.get(incident.pk, 0)
+    return incidents
 
 
 class FilteredListMixin:
@@ -149,7 +150,7 @@ class FilteredListMixin:
             "filterset": filterset,
             "filter_form": filterset.form,
             "page_obj": page,
-            "incidents": page.object_list,
+            "incidents": _with_live_claim_counts(request.user, page.object_list),
             "query_string": query.urlencode(),
             "sort_query_string": sort_query.urlencode(),
             "ordering": data.get("ordering"),
@@ -920,8 +921,10 @@ def _model_name(event) -> str:
 class _Names:
     """Turns the ids in history rows (``district_id: 8348``) into names, with one query per kind of row.
 
-    Sources and incidents go through ``visible_to(user)``: a hidden one shows as its number only.
+    Sources and incidents go through ``visible_to(user)``: a hidden one is named without its number.
     """
+
+    HIDDEN = {"incident": "another incident", "source": "another source"}
 
     FIELDS = {
         "district": "area", "province": "area", "area": "area", "place": "place",
@@ -967,8 +970,9 @@ class _Names:
     def value(self, key: str, value):
         base = key.removesuffix("_id")
         if base in self.FIELDS and isinstance(value, int):
-            name = self.names.get((self.FIELDS[base], value))
-            return f"{name} (#{value})" if name else f"#{value}"
+            kind = self.FIELDS[base]
+            name = self.names.get((kind, value))
+            return f"{name} (#{value})" if name else self.HIDDEN.get(kind, f"#{value}")
         return value
 
     def get(self, data: dict, name: str):
