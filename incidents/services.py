@@ -282,7 +282,11 @@ def claim_add(*, author, incident: Incident, data: dict) -> CasualtyClaim:
 
 @transaction.atomic
 def claim_supersede(*, author, claim: CasualtyClaim, data: dict) -> CasualtyClaim:
-    """A claimant revised a figure: a new claim linked to the old one, which stays as it was."""
+    """A claimant revised a figure: a new claim linked to the old one, which stays as it was.
+
+    Refused first where no claim may be added (as ``claim_add`` would): nothing about the claim is checked before.
+    """
+    _require_evidence(author, _locked(claim.incident), "casualtyclaim")
     latest = claim
     while (revision := CasualtyClaim.objects.filter(supersedes=latest).first()) is not None:
         if not CasualtyClaim.objects.visible_to(author).filter(pk=revision.pk).exists():

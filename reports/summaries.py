@@ -39,6 +39,24 @@ WITH latest AS (
 )
 """
 
+_FIGURES = (
+    "incident_count, contested_count, killed_low, killed_best, killed_high, civilians_low, civilians_best, "
+    "civilians_high"
+)
+
+
+def _prefixed(table: str) -> str:
+    return ", ".join(f"{table}.{name}" for name in _FIGURES.split(", "))
+
+
+# An existing cell (in an upsert) whose figures the recompute moved, or that was never computed. Only such a cell
+# gets a new computed_at: a marked cell whose figures stand keeps its own, so an incident published and then
+# retracted or merged away before the worker ran leaves no trace in a cell partners read.
+_MOVED = (
+    f"(reports_summarycell.computed_at IS NULL"
+    f" OR ({_prefixed('reports_summarycell')}) IS DISTINCT FROM ({_prefixed('EXCLUDED')}))"
+)
+
 _UPSERT = """
 INSERT INTO reports_summarycell (area_id, month, category, scope, incident_count, contested_count,
     killed_low, killed_best, killed_high, civilians_low, civilians_best, civilians_high, computed_at, requested)
@@ -52,15 +70,11 @@ ON CONFLICT (area_id, month, category, scope) DO UPDATE SET
     incident_count = EXCLUDED.incident_count, contested_count = EXCLUDED.contested_count,
     killed_low = EXCLUDED.killed_low, killed_best = EXCLUDED.killed_best, killed_high = EXCLUDED.killed_high,
     civilians_low = EXCLUDED.civilians_low, civilians_best = EXCLUDED.civilians_best,
-    civilians_high = EXCLUDED.civilians_high, computed_at = now(), requested = NULL
+    civilians_high = EXCLUDED.civilians_high, requested = NULL,
+    computed_at = CASE WHEN {moved} THEN now() ELSE reports_summarycell.computed_at END
 -- A cell nobody marked and whose figures stand is not touched: its computed_at must not move for work in the
 -- other scope (a draft recomputes the desk's cell, never the partners').
-WHERE reports_summarycell.requested IS NOT NULL
-   OR (reports_summarycell.incident_count, reports_summarycell.contested_count, reports_summarycell.killed_low,
-       reports_summarycell.killed_best, reports_summarycell.killed_high, reports_summarycell.civilians_low,
-       reports_summarycell.civilians_best, reports_summarycell.civilians_high)
-      IS DISTINCT FROM (EXCLUDED.incident_count, EXCLUDED.contested_count, EXCLUDED.killed_low, EXCLUDED.killed_best,
-       EXCLUDED.killed_high, EXCLUDED.civilians_low, EXCLUDED.civilians_best, EXCLUDED.civilians_high)
+WHERE reports_summarycell.requested IS NOT NULL OR {moved}
 """
 
 
@@ -87,7 +101,8 @@ def recompute_cells(keys: list[tuple[int, str, str]]) -> int:
             incident_filter=f"AND {in_cells}",
         )
         sql = facts.replace("WITH latest AS", f"WITH {key_cte}, latest AS", 1) + _UPSERT.format(
-            facts_filter="WHERE (area_id, month, category) IN (SELECT area_id, month, category FROM keys)"
+            facts_filter="WHERE (area_id, month, category) IN (SELECT area_id, month, category FROM keys)",
+            moved=_MOVED,
         )
         params = [[k[0] for k in keys], months, [k[2] for k in keys], *[area_ids, area_ids, months] * 2]
         cursor.execute(sql, params)
@@ -141,8 +156,8 @@ def rebuild_all() -> int:
               ON c.area_id = f.area_id AND c.month = f.month AND c.category = f.category AND c.scope = f.scope
             WHERE c.id IS NULL OR c.requested IS NOT NULL OR ({_prefixed("c")}) IS DISTINCT FROM ({_prefixed("f")})
             ON CONFLICT (area_id, month, category, scope) DO UPDATE SET
-                {", ".join(f"{name} = EXCLUDED.{name}" for name in _FIGURES.split(", "))},
-                computed_at = now(), requested = NULL
+                {", ".join(f"{name} = EXCLUDED.{name}" for name in _FIGURES.split(", "))}, requested = NULL,
+                computed_at = CASE WHEN {_MOVED} THEN now() ELSE reports_summarycell.computed_at END
             """
         )
         cursor.execute(
@@ -154,13 +169,3 @@ def rebuild_all() -> int:
         )
         cursor.execute("SELECT count(*) FROM reports_summarycell")
         return cursor.fetchone()[0]
-
-
-_FIGURES = (
-    "incident_count, contested_count, killed_low, killed_best, killed_high, civilians_low, civilians_best, "
-    "civilians_high"
-)
-
-
-def _prefixed(table: str) -> str:
-    return ", ".join(f"{table}.{name}" for name in _FIGURES.split(", "))

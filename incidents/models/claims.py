@@ -10,7 +10,7 @@ from incidents.choices import CLAIM_CATEGORIES
 from incidents.models.constraints import ordered_range_constraints, range_fields
 from incidents.querysets import ClaimQuerySet
 
-__all__ = ["CasualtyClaim", "link_revisions", "revision_chain"]
+__all__ = ["CasualtyClaim", "link_revisions", "live_claim_counts", "revision_chain"]
 
 
 def _denial_constraints():
@@ -168,3 +168,20 @@ def link_revisions(claims, chain: dict[int, int | None] | None = None):
 def revision_chain(incident_id: int) -> dict[int, int | None]:
     """{claim id: id of the claim it supersedes} for every claim of the incident, for ``link_revisions``."""
     return dict(CasualtyClaim.objects.filter(incident_id=incident_id).values_list("pk", "supersedes_id"))
+
+
+def live_claim_counts(user, incident_ids) -> dict[int, int]:
+    """{incident id: how many of its claims ``user`` sees that none they see revises}: the "live" claims of each
+    incident's page (``link_revisions``), for a list of incidents in one query."""
+    seen = CasualtyClaim.objects.visible_to(user).filter(pk=models.OuterRef("pk"))
+    chains: dict[int, dict[int, int | None]] = {}
+    shown: dict[int, list[CasualtyClaim]] = {}
+    rows = CasualtyClaim.objects.filter(incident_id__in=incident_ids).order_by().annotate(seen=models.Exists(seen))
+    for claim in rows.only("pk", "incident_id", "supersedes_id"):
+        chains.setdefault(claim.incident_id, {})[claim.pk] = claim.supersedes_id
+        if claim.seen:
+            shown.setdefault(claim.incident_id, []).append(claim)
+    return {
+        incident_id: sum(claim.superseding is None for claim in link_revisions(claims, chains[incident_id]))
+        for incident_id, claims in shown.items()
+    }

@@ -35,8 +35,10 @@ def _model_name(event) -> str:
 class _Names:
     """Turns the ids in history rows (``district_id: 8348``) into names, with one query per kind of row.
 
-    Sources and incidents go through ``visible_to(user)``: a hidden one shows as its number only.
+    Sources and incidents go through ``visible_to(user)``: a hidden one is named without its number.
     """
+
+    HIDDEN = {"incident": "another incident", "source": "another source"}
 
     FIELDS = {
         "district": "area", "province": "area", "area": "area", "place": "place",
@@ -82,8 +84,9 @@ class _Names:
     def value(self, key: str, value):
         base = key.removesuffix("_id")
         if base in self.FIELDS and isinstance(value, int):
-            name = self.names.get((self.FIELDS[base], value))
-            return f"{name} (#{value})" if name else f"#{value}"
+            kind = self.FIELDS[base]
+            name = self.names.get((kind, value))
+            return f"{name} (#{value})" if name else self.HIDDEN.get(kind, f"#{value}")
         return value
 
     def get(self, data: dict, name: str):

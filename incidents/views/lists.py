@@ -1,8 +1,7 @@
 """The incident list and the editors' review queue: one FilterSet (the API's), paginated."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.shortcuts import render
 from django.views import View
 
@@ -11,7 +10,8 @@ from geo.choices import AreaLevel
 from geo.models import Area
 from incidents.choices import Status
 from incidents.filters import IncidentFilterSet
-from incidents.models import Assessment, CasualtyClaim, Incident
+from incidents.models import Assessment, Incident
+from incidents.models.claims import live_claim_counts
 from incidents.querysets import can_see_restricted
 from incidents.views.base import DeskMixin, EditorMixin
 
@@ -20,26 +20,28 @@ PAGE_SIZES = (25, 50, 100)
 
 def _list_queryset(user):
     latest_grade = Assessment.objects.filter(incident=OuterRef("pk")).order_by("-decided_at", "-id").values("grade")
-    live_claims = (
-        CasualtyClaim.objects.visible_to(user)
-        .live()
-        .filter(incident=OuterRef("pk"))
-        .order_by()
-        .values("incident")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    visible = Incident.objects.visible_to(user)
     return (
-        Incident.objects.visible_to(user)
-        .for_list()
+        visible.for_list()
         .defer("description", "internal_notes")  # long texts the table never shows
         .annotate(
             # The contested flag this reader may see (editors: counting claims citing restricted sources too).
             is_contested=F("contested_all") if can_see_restricted(user) else F("contested"),
             current_grade=Subquery(latest_grade[:1]),
-            live_claim_count=Coalesce(Subquery(live_claims, output_field=IntegerField()), 0),
+            # A merged duplicate names its survivor only to those who may see it (as its page does).
+            merged_into_visible=Exists(visible.filter(pk=OuterRef("merged_into_id"))),
         )
     )
+
+
+def _with_live_claim_counts(user, incidents) -> list[Incident]:
+    """The page's incidents, each with ``live_claim_count``: the live claims its page shows this reader (a claim
+    revised by one they may not see stays live for them)."""
+    incidents = list(incidents)
+    counts = live_claim_counts(user, [incident.pk for incident in incidents])
+    for incident in incidents:
+        incident.live_claim_count = counts.get(incident.pk, 0)
+    return incidents
 
 
 class FilteredListMixin:
@@ -71,7 +73,7 @@ class FilteredListMixin:
             "filterset": filterset,
             "filter_form": filterset.form,
             "page_obj": page,
-            "incidents": page.object_list,
+            "incidents": _with_live_claim_counts(request.user, page.object_list),
             "query_string": query.urlencode(),
             "sort_query_string": sort_query.urlencode(),
             "ordering": data.get("ordering"),

@@ -121,6 +121,16 @@ def test_api_docs_run_under_the_policy(client):
     assert "fonts.googleapis.com" not in redoc.content.decode()
 
 
+def test_the_browsable_api_alone_allows_inline_styles_and_json_keeps_the_policy(client_for):
+    """DRF's HTML pages write their styles inline; their scripts stay nonce-only, and JSON answers are untouched."""
+    client = client_for("editor")
+    page = _policy(client.get(reverse("api:incident-list"), HTTP_ACCEPT="text/html"))
+    assert page["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert "'unsafe-inline'" not in page["script-src"]
+    json = _policy(client.get(reverse("api:incident-list"), HTTP_ACCEPT="application/json"))
+    assert "'unsafe-inline'" not in json["style-src"]
+
+
 def test_the_map_tiles_origin_follows_map_tiles_url():
     from config.settings import _origin
 

@@ -147,6 +147,32 @@ def test_moving_an_incident_recomputes_the_cell_it_left(make, editor, place):
     assert cell(place("Spira")["province"], Scope.PUBLIC)["killed_best"] == 4  # Khost
 
 
+def test_a_cell_whose_figures_stand_keeps_its_computed_at(make, editor, place):
+    """Marked by an incident published and retracted before the worker ran: recomputed, the cell's figures stand,
+    and so does its computed_at (README, "Roles"): nothing tells partners the incident existed."""
+    make("Barmal", published=True, killed=(5, 5, 5))
+    recompute_pending_cells()
+    old = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    SummaryCell.objects.update(computed_at=old)
+    figures = cell_table()
+    gone = make("Barmal", published=True, killed=(9, 9, 9))
+    services.incident_retract(incident=gone, editor=editor, reason="Not an incident.")
+    assert pending_cells() > 0
+
+    recompute_pending_cells()
+    cells_mark(list(figures))
+    summaries.rebuild_all()
+
+    assert cell_table() == figures
+    assert set(SummaryCell.objects.values_list("computed_at", flat=True)) == {old}
+    assert pending_cells() == 0
+    # Figures that move do get a new computed_at.
+    make("Barmal", published=True, killed=(1, 1, 1))
+    recompute_pending_cells()
+    district = SummaryCell.objects.get(area=place("Barmal")["district"], scope=Scope.PUBLIC)
+    assert (district.incident_count, district.computed_at > old) == (2, True)
+
+
 def test_recompute_pending_cells_twice_gives_the_same_cells(make):
     make("Barmal", published=True, killed=(5, 8, 20))
     make("Urgun", killed=(1, 2, 3), kind="ied")

@@ -186,7 +186,8 @@ def test_nothing_hidden_reaches_the_reader(name, readers, users, analyst_b):
 
 def test_partners_cannot_sort_by_what_they_cannot_read(readers, users, analyst_b):
     """Sorting by a field a partner cannot read (``submitted_at``) would reveal its order: asc and desc must give
-    the same answer (the ordering ignored or refused) for every such field of every list."""
+    the same answer (the ordering ignored or refused; a refusal may echo the value it refused) for every such field
+    of every list."""
     reader, client = readers("partner")
     seed_world(reader, users, analyst_b)  # pub1, pub2, pub3: submitted first, later, never
     from tests.security.urls import routes
@@ -208,10 +209,14 @@ def test_partners_cannot_sort_by_what_they_cannot_read(readers, users, analyst_b
             if field in readable:
                 continue
             url = reverse(route.name)
-            ascending, descending = client.get(f"{url}?ordering={param}"), client.get(f"{url}?ordering=-{param}")
-            if (ascending.status_code, ascending.content) != (descending.status_code, descending.content):
+            if _sorted(client, url, param) != _sorted(client, url, f"-{param}"):
                 leaks.append(f"{url}?ordering={param}: sorted by {field}, which partners cannot read")
     assert not leaks, leaks
+
+
+def _sorted(client, url: str, ordering: str) -> tuple[int, str]:
+    response = client.get(f"{url}?ordering={ordering}")
+    return response.status_code, response.content.decode().replace(ordering, "<ordering>")
 
 
 # ---- Writes: a hidden row named in a body is answered as a nonexistent one ----
@@ -335,7 +340,32 @@ def states(users, analyst_b):
     by_name = {item.name: item for item in ITEMS}
     for name in ("pub1", "pub3", "retracted", "merged"):
         by_name[name].seed(w)
-    return {"published": w.pub1, "retracted": w.retracted, "merged": w.merged}
+    claims = {state: _claimed_then(w, state) for state in ("retracted", "merged")}
+    return {"published": w.pub1, "retracted": w.retracted, "merged": w.merged, "claims": claims}
+
+
+def _claimed_then(w, state: str) -> list[CasualtyClaim]:
+    """A published, public incident, then retracted or merged into pub1, with a claim every desk role sees (citing a
+    public source) and its revision: both recorded while evidence could still be added. Returns [claim, revision]."""
+    incident = services.incident_create(
+        author=w.editor, data={"title": f"Claimed, then {state}", "kind": "airstrike", "start_date": DAY}
+    )
+    source = services.source_add(
+        author=w.editor, data={"publisher": "Dawn", "content": "Text.", "sensitivity": "public"}, incident=incident
+    )
+    first = services.claim_add(
+        author=w.editor, incident=incident,
+        data={"claimant": reference_data_actor(), "source": source, "claimed_on": DAY, "killed_min": 1},
+    )  # fmt: skip
+    revision = services.claim_supersede(
+        author=w.editor, claim=first, data={"source": source, "claimed_on": DAY, "killed_min": 2}
+    )
+    services.incident_publish(incident=incident, editor=w.editor)
+    if state == "retracted":
+        services.incident_retract(incident=incident, editor=w.editor, reason="Wrong place.")
+    else:
+        services.incident_merge(incident=incident, into=w.pub1, author=w.editor)
+    return [first, revision]
 
 
 @pytest.mark.parametrize("state", ["published", "retracted", "merged"])
@@ -371,20 +401,33 @@ def test_nothing_is_added_to_a_retracted_or_merged_incident_through_the_api(
 ):
     """The desk refuses it to everyone (``can_add_evidence``); the API must too."""
     incident = states[state]
+    args = [incident.pk]
+    if what == "revised claim":  # a live claim this role can see, citing a public source, recorded before
+        claim = states["claims"][state][-1]
+        incident, args = claim.incident, [claim.incident_id, claim.pk]
     public_source = (
         incident.sources.filter(sensitivity="public").first() or Source.objects.filter(sensitivity="public").first()
     )
     incident.sources.add(public_source)
     name, body = EVIDENCE[what]
     data = body({"actor": reference_data_actor().pk, "source": public_source.pk})
-    args = [incident.pk]
-    if what == "revised claim":  # a live claim this role can see, citing a public source
-        claim = services.claim_add(
-            author=users[role], incident=incident,
-            data={"claimant": reference_data_actor(), "source": public_source, "claimed_on": DAY, "killed_min": 1},
-        )  # fmt: skip
-        args.append(claim.pk)
     counts = (incident.sources.count(), incident.claims.count(), incident.attributions.count())
     response = api_client_for(role).post(reverse(name, args=args), data, format="json")
     assert response.status_code in (400, 403), response.content
     assert (incident.sources.count(), incident.claims.count(), incident.attributions.count()) == counts
+
+
+@pytest.mark.parametrize("state", ["retracted", "merged"])
+@pytest.mark.parametrize("role", ["analyst", "editor"])
+def test_revising_a_claim_of_a_retracted_or_merged_incident_is_refused_first(state, role, states, api_client_for):
+    """Refused before anything about the claim is checked: revising the live claim and revising the one it already
+    revised get the same 403 (not "already superseded" for one of them), as every other evidence post does."""
+    answers = []
+    for claim in states["claims"][state]:
+        source = claim.source_id
+        url = reverse("api:incident-claim-supersede", args=[claim.incident_id, claim.pk])
+        response = api_client_for(role).post(url, {"source": source, "claimed_on": "2024-12-26"}, format="json")
+        answers.append((response.status_code, response.json()))
+    assert answers[0] == answers[1], answers
+    assert answers[0][0] == 403, answers
+    assert CasualtyClaim.objects.filter(incident_id=states["claims"][state][0].incident_id).count() == 2

@@ -50,8 +50,11 @@ class Route:
         if self.drf_actions:
             return tuple(self.drf_actions)
         view = self.view_class
-        if view is None:  # a function view (the admin's): read-only as far as a walk is concerned
-            return READ_METHODS
+        if view is None:  # a function view: what its require_http_methods (require_POST…) allows, else a read
+            allowed = _required_methods(self.callback)
+            if allowed is None:
+                return READ_METHODS
+            return tuple(m for m in (*READ_METHODS, *WRITE_METHODS) if m.upper() in allowed)
         allowed = getattr(view, "http_method_names", ())
         return tuple(m for m in (*READ_METHODS, *WRITE_METHODS) if m in allowed and hasattr(view, m))
 
@@ -73,6 +76,19 @@ class Route:
         if self.namespace == "incidents":
             return apps.get_model("incidents", "Incident")
         raise LookupError(f"{self.name}: which model does its pk name? Teach tests/security/urls.py.")
+
+
+def _required_methods(callback) -> list[str] | None:
+    """The methods Django's ``require_http_methods`` lets through to a function view, wherever it sits among the
+    view's decorators (``login_required`` wraps it): the list it closes over. None if it has no such decorator."""
+    func = callback
+    while func is not None:
+        for cell in getattr(func, "__closure__", None) or ():
+            value = cell.cell_contents
+            if isinstance(value, list | tuple) and value and all(isinstance(m, str) and m.isupper() for m in value):
+                return list(value)
+        func = getattr(func, "__wrapped__", None)
+    return None
 
 
 def routes() -> list[Route]:

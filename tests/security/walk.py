@@ -88,21 +88,35 @@ class Answer:
 
 
 _CSRF = re.compile(
-    r"(csrfmiddlewaretoken\" value=\"|csrfToken\": \"|X-CSRF[Tt][Oo][Kk][Ee][Nn]\"\]? ?[:=] \")[A-Za-z0-9]+"
+    r"(csrfmiddlewaretoken\" value=\"|csrfToken\": \"|X-CSRF[Tt][Oo][Kk][Ee][Nn]\"\]? ?[:=] \"|data-csrf-token=\")"
+    r"[A-Za-z0-9]+"
 )
 
 
 # The edit form's signed snapshot carries the time it was signed (payload:timestamp:signature).
 _SIGNED_AT = re.compile(r"(name=\"snapshot\" value=\"[^\":]+):[^\"]+")
+# Each response's Content-Security-Policy nonce, in the header and on the inline scripts and styles it allows.
+_NONCE = re.compile(r"(nonce-|nonce=\")[A-Za-z0-9+/=]+")
+# The two-factor set-up page shows the secret of an authenticator being set up, made for the session on its first
+# visit: each world makes its own.
+_TOTP_SECRET = re.compile(r"(id=\"two-factor-secret\">)[^<]*|(id=\"two-factor-qr\"[^>]*>).*?(</div>)", re.DOTALL)
+
+
+def _blank_secret(match: re.Match) -> str:
+    return f"{match[1]}<secret>" if match[1] else f"{match[2]}<qr>{match[3]}"
 
 
 def normalised(answer: Answer) -> str:
-    """The answer with what differs on every render (CSRF tokens, signing times) blanked, JSON pretty-printed."""
+    """The answer with what differs on every render (CSRF tokens, CSP nonces, signing times, a new authenticator's
+    secret) blanked, JSON pretty-printed."""
     body = _SIGNED_AT.sub(r"\1:<signed>", _CSRF.sub(r"\1<csrf>", answer.body))
+    body = _TOTP_SECRET.sub(_blank_secret, _NONCE.sub(r"\1<nonce>", body))
     if answer.headers.get("Content-Type", "").startswith(("application/json", "application/geo+json")):
         with contextlib.suppress(ValueError):
             body = json.dumps(json.loads(body), indent=1, sort_keys=True, ensure_ascii=False)
-    headers = {k: v for k, v in answer.headers.items() if k not in ("Content-Length", "Expires")}
+    headers = {
+        k: _NONCE.sub(r"\1<nonce>", v) for k, v in answer.headers.items() if k not in ("Content-Length", "Expires")
+    }
     return "\n".join([str(answer.status), *(f"{k}: {v}" for k, v in sorted(headers.items())), body])
 
 
