@@ -17,8 +17,9 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from actors.models import ActorAlias
-from geo.models import AreaName, Mention
+from geo.models import AreaName
 from incidents import services
+from incidents.models import Mention
 from tests.factories import ActorFactory, AreaFactory
 from tests.security.urls import routes, urls_for
 

@@ -18,9 +18,9 @@ from types import SimpleNamespace
 
 from django.contrib.gis.geos import Point
 
-from geo.models import AreaName, Mention
+from geo.models import AreaName
 from incidents import services
-from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Source
+from incidents.models import Assessment, Attribution, CasualtyClaim, Incident, Mention, Source
 from tests.factories import ActorFactory, AreaFactory
 
 __all__ = ["ITEMS", "MARKER", "Oracle", "Reader", "reference_data"]
