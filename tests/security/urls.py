@@ -140,7 +140,9 @@ def urls_for(route: Route, objects: Callable[[type], Iterable], sample: int | No
 
 
 # Parameters naming a row of one incident, paired with that incident's own id.
-CHILDREN = {"claim_pk": "incidents.CasualtyClaim", "claim_id": "incidents.CasualtyClaim", "mention_pk": "geo.Mention"}
+CHILDREN = {
+    "claim_pk": "incidents.CasualtyClaim", "claim_id": "incidents.CasualtyClaim", "mention_pk": "incidents.Mention",
+}  # fmt: skip
 
 
 def _kwarg_sets(route: Route, objects) -> list[dict]:

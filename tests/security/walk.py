@@ -28,7 +28,7 @@ __all__ = ["Answer", "Request", "Walker", "bump_sequences", "normalised"]
 
 # Rows a reader may be hidden from; their ids are bumped into a range of their own (see bump_sequences).
 SEEDED = ("incidents.Incident", "incidents.Source", "incidents.CasualtyClaim", "incidents.Attribution",
-          "incidents.Assessment", "geo.Mention")  # fmt: skip
+          "incidents.Assessment", "incidents.Mention")  # fmt: skip
 # Rows every reader of the API reads (reference data) and rows built by workers: visited, never hidden.
 LISTED = ("actors.Actor", "geo.Area", "reports.SummaryCell")
 NONEXISTENT_OFFSET = 90_000
